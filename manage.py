@@ -1,0 +1,7 @@
+#!/usr/bin/env python
+"""Same as the `safeguarding` console script."""
+
+from safeguarding.manage import main
+
+if __name__ == "__main__":
+    main()

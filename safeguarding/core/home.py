@@ -1,0 +1,84 @@
+"""What each role can do today: the sections of the home page, and the navigation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+
+from safeguarding.core.models import User
+from safeguarding.core.roles import AUDIT_ROLES, CASEWORK_ROLES, STRUCTURE_ROLES, USER_ADMIN_ROLES
+
+
+@dataclass
+class Link:
+    label: str
+    url_name: str
+    description: str = ""
+    count: int | None = None
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+@dataclass
+class Section:
+    title: str
+    links: list[Link] = field(default_factory=list)
+
+
+def navigation(user: User) -> list[Link]:
+    """The header navigation for this user's roles, in a fixed order."""
+    links = [Link("Home", "core:home")]
+    if user.roles & CASEWORK_ROLES:
+        links.append(Link("Children", "children:list"))
+    if user.roles & STRUCTURE_ROLES:
+        links.append(Link("Partnership", "core:agencies"))
+    if user.roles & USER_ADMIN_ROLES:
+        links.append(Link("Users", "core:users"))
+    if user.roles & AUDIT_ROLES:
+        links.append(Link("Audit", "core:audit"))
+    return links
+
+
+def home_sections(user: User) -> list[Section]:
+    from safeguarding.core import access, queries
+
+    sections: list[Section] = []
+    if user.roles & CASEWORK_ROLES:
+        count = access.visible_children(user).count()
+        sections.append(
+            Section(
+                "Children",
+                [Link("Children you work with", "children:list", "Children your agency is involved with or your panels hold, with what each agency knows.", count)],
+            )
+        )
+    if user.roles & STRUCTURE_ROLES:
+        sections.append(
+            Section(
+                "The partnership",
+                [
+                    Link("Agencies", "core:agencies", "The statutory partners and relevant agencies."),
+                    Link("Sub-groups", "core:sub_groups", "Who sits on each sub-group and who chairs it."),
+                    Link("Priorities", "core:priorities", "The partnership's priorities for each year."),
+                    Link("Settings", "core:partnership", "Name, area and when the financial year starts."),
+                ],
+            )
+        )
+    if user.roles & USER_ADMIN_ROLES:
+        sections.append(Section("People", [Link("Users", "core:users", "Add users, change their roles, disable accounts.")]))
+    if user.roles & AUDIT_ROLES:
+        waiting = queries.break_glass_awaiting_review()
+        sections.append(
+            Section(
+                "Information governance",
+                [
+                    Link("Break-glass to review", "core:break_glass_queue", "Records opened outside the need-to-know rule.", waiting),
+                    Link("Audit log", "core:audit", "Who looked at a child; what a user looked at."),
+                ],
+            )
+        )
+    if not sections:
+        sections.append(Section("Your account", []))
+    return sections

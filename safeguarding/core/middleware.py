@@ -1,0 +1,67 @@
+"""Session lifetime and the MFA requirement, enforced on the server for every request."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from safeguarding.core import audit
+from safeguarding.core.models import AuditAction
+
+SESSION_STARTED = "hub_session_started"
+SESSION_SEEN = "hub_session_seen"
+
+
+class SessionLifetimeMiddleware:
+    """Signs a user out after SESSION_IDLE_SECONDS without a request, or SESSION_MAX_SECONDS
+    after they signed in, whichever comes first."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = time.time()
+            started = request.session.get(SESSION_STARTED)
+            seen = request.session.get(SESSION_SEEN)
+            if started is None:
+                request.session[SESSION_STARTED] = now
+            elif now - started > settings.SESSION_MAX_SECONDS or (
+                seen is not None and now - seen > settings.SESSION_IDLE_SECONDS
+            ):
+                reason = "idle" if now - started <= settings.SESSION_MAX_SECONDS else "lifetime"
+                audit.record(AuditAction.SESSION_ENDED, request=request, detail={"reason": reason})
+                logout(request)
+                messages.info(request, "You were signed out to keep the records safe. Sign in again to carry on.")
+                return redirect(f"{reverse('account_login')}?next={request.path}")
+            request.session[SESSION_SEEN] = now
+        return self.get_response(request)
+
+
+# Pages a signed-in user without MFA may still reach: the MFA set-up itself, sign-out,
+# and the static files those pages need.
+MFA_EXEMPT_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/accounts/reauthenticate/", "/static/")
+
+
+class RequireMFAMiddleware:
+    """MFA is mandatory: a signed-in user with no authenticator is sent to set one up."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and not request.path.startswith(MFA_EXEMPT_PREFIXES):
+            from allauth.mfa.models import Authenticator
+
+            if not Authenticator.objects.filter(user=user).exists():
+                messages.warning(request, "Set up an authenticator app before you carry on: every account needs one.")
+                return redirect("mfa_activate_totp")
+        return self.get_response(request)

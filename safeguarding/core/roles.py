@@ -1,0 +1,40 @@
+"""The roles a user can hold, and what each may do.
+
+A user belongs to one agency and holds one or more roles (DESIGN.md, "Access"). What a
+role allows is written here once, so that views, navigation and the access helpers ask
+the same question the same way.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    PRACTITIONER = "practitioner", "Practitioner"
+    PANEL_MEMBER = "panel_member", "Panel member"
+    PARTNERSHIP_OFFICER = "partnership_officer", "Partnership officer"
+    ANALYST = "analyst", "Analyst"
+    EXECUTIVE = "executive", "Executive"
+    AGENCY_ADMIN = "agency_admin", "Agency admin"
+    SYSTEM_ADMIN = "system_admin", "System admin"
+    # Not in DESIGN.md's list: the partnership's information governance lead, who answers
+    # "who looked at this child" and reviews break-glass (docs/decisions/0007-ig-lead-role.md).
+    IG_LEAD = "ig_lead", "Information governance lead"
+
+
+# Roles whose holders work with children by name. Only they can ever see an
+# identifiable child record, and only under the involvement rule (core/access.py).
+CASEWORK_ROLES = frozenset({Role.PRACTITIONER, Role.PANEL_MEMBER})
+
+# Roles that may open a record by break-glass, giving a reason that is reviewed later.
+BREAK_GLASS_ROLES = frozenset({Role.PRACTITIONER, Role.PANEL_MEMBER})
+
+# Who may manage the partnership's structure (agencies, sub-groups, priorities, settings).
+STRUCTURE_ROLES = frozenset({Role.PARTNERSHIP_OFFICER, Role.SYSTEM_ADMIN})
+
+# Who may search the audit log and review break-glass.
+AUDIT_ROLES = frozenset({Role.IG_LEAD, Role.SYSTEM_ADMIN})
+
+# Who manages users, and of which agency: an agency admin their own, a system admin any.
+USER_ADMIN_ROLES = frozenset({Role.AGENCY_ADMIN, Role.SYSTEM_ADMIN})

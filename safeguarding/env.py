@@ -1,0 +1,59 @@
+"""Reading settings from the environment, failing loudly on a bad value.
+
+Every setting the hub takes comes from an environment variable; a value that cannot be
+understood stops start-up with ImproperlyConfigured naming the variable, rather than
+quietly falling back to a default.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
+class Env:
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        self.environ = os.environ if environ is None else environ
+
+    def str(self, name: str, default: str | None = None) -> str | None:
+        value = self.environ.get(name)
+        return default if value is None else value
+
+    def bool(self, name: str, default: bool = False) -> bool:
+        raw = self.environ.get(name)
+        if raw is None:
+            return default
+        word = raw.strip().lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a yes/no value: use one of 1, true, yes, on, 0, false, no, off."
+        )
+
+    def int(self, name: str, default: int, *, minimum: int = 0) -> int:
+        raw = self.environ.get(name)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+        if value < minimum:
+            raise ImproperlyConfigured(f"{name}={value} must be at least {minimum}.")
+        return value
+
+    def list(self, name: str, default: list[str]) -> list[str]:
+        raw = self.environ.get(name)
+        if raw is None:
+            return default
+        items = [item.strip() for item in raw.split(",") if item.strip()]
+        if not items:
+            raise ImproperlyConfigured(f"{name} is set but names nothing.")
+        return items

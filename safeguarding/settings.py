@@ -1,0 +1,254 @@
+"""Settings of the Safeguarding Partnership Hub, read from the environment only.
+
+See docs/decisions/0003-settings-from-environment.md. Variables:
+
+- DATABASE_URL: default a SQLite file in the project folder.
+- SAFEGUARDING_SECRET_KEY: required in production (at least 50 characters, not a
+  development key).
+- SAFEGUARDING_ALLOWED_HOSTS: comma-separated; default localhost only.
+- SAFEGUARDING_DEBUG: default off.
+- SAFEGUARDING_PRODUCTION: secure cookies, HSTS, SSL redirect; refuses a weak key,
+  debug and the demo.
+- SAFEGUARDING_DEMO: the demo partnership's shortcuts (a fixed MFA code); needs debug.
+- SAFEGUARDING_SESSION_IDLE_MINUTES (30), SAFEGUARDING_SESSION_MAX_HOURS (12),
+  SAFEGUARDING_BREAK_GLASS_HOURS (8), SAFEGUARDING_EMAIL_BACKEND, SAFEGUARDING_FROM_EMAIL.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from safeguarding.env import Env
+
+env = Env()
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent
+
+DEVELOPMENT_SECRET_KEY = "django-insecure-development-key-never-use-in-production"  # noqa: S105
+
+PRODUCTION = env.bool("SAFEGUARDING_PRODUCTION")
+DEBUG = env.bool("SAFEGUARDING_DEBUG")
+DEMO = env.bool("SAFEGUARDING_DEMO")
+SECRET_KEY = env.str("SAFEGUARDING_SECRET_KEY") or DEVELOPMENT_SECRET_KEY
+
+
+def _weak_secret(key: str) -> bool:
+    return key == DEVELOPMENT_SECRET_KEY or key.startswith("django-insecure") or len(key) < 50 or len(set(key)) < 5
+
+
+if PRODUCTION:
+    if _weak_secret(SECRET_KEY):
+        raise ImproperlyConfigured(
+            "SAFEGUARDING_PRODUCTION is on but SAFEGUARDING_SECRET_KEY is missing or weak: "
+            "set a random key of at least 50 characters."
+        )
+    if DEBUG:
+        raise ImproperlyConfigured("SAFEGUARDING_DEBUG must be off when SAFEGUARDING_PRODUCTION is on.")
+    if DEMO:
+        raise ImproperlyConfigured("SAFEGUARDING_DEMO must be off when SAFEGUARDING_PRODUCTION is on.")
+if DEMO and not DEBUG:
+    raise ImproperlyConfigured("SAFEGUARDING_DEMO needs SAFEGUARDING_DEBUG on: the demo is for a laptop.")
+
+ALLOWED_HOSTS = env.list("SAFEGUARDING_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "csp",
+    "safeguarding.core",
+    "safeguarding.children",
+    "safeguarding.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "safeguarding.core.middleware.SessionLifetimeMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "safeguarding.core.middleware.RequireMFAMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+]
+
+ROOT_URLCONF = "safeguarding.urls"
+WSGI_APPLICATION = "safeguarding.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "safeguarding.core.context_processors.hub",
+            ],
+        },
+    },
+]
+
+try:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            env.str("DATABASE_URL") or f"sqlite:///{PROJECT_DIR / 'db.sqlite3'}",
+            conn_max_age=60,
+        )
+    }
+except ValueError as error:  # dj-database-url's word for an unknown scheme or bad URL
+    raise ImproperlyConfigured(f"DATABASE_URL cannot be understood: {error}") from None
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+
+# A cache shared by every process (the login rate limits and lockout live here): the
+# database, so that no set-up is needed; see docs/decisions/0006-cache-in-database.md.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "safeguarding_cache",
+    }
+}
+
+AUTH_USER_MODEL = "core.User"
+AUTHENTICATION_BACKENDS = [
+    "safeguarding.core.auth.AgencyAwareBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "account_login"
+
+# Accounts: sign-in by email; no public sign-up (agency admins create users).
+ACCOUNT_ADAPTER = "safeguarding.core.auth.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# Rate limits: per address, and per account (the key is the email): five failed
+# sign-ins in 15 minutes lock the account for the rest of that window.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/15m/key",
+    "reset_password": "5/m/ip,3/h/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+MFA_TOTP_ISSUER = "Safeguarding Partnership Hub"
+MFA_RECOVERY_CODE_COUNT = 10
+USERSESSIONS_TRACK_ACTIVITY = True
+DEMO_MFA_CODE = "123456" if DEMO else None
+if DEMO_MFA_CODE:
+    MFA_TOTP_INSECURE_BYPASS_CODE = DEMO_MFA_CODE
+
+# Sessions: an idle timeout and an absolute lifetime, enforced by
+# core.middleware.SessionLifetimeMiddleware on the server side.
+SESSION_IDLE_SECONDS = env.int("SAFEGUARDING_SESSION_IDLE_MINUTES", 30, minimum=1) * 60
+SESSION_MAX_SECONDS = env.int("SAFEGUARDING_SESSION_MAX_HOURS", 12, minimum=1) * 3600
+SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+BREAK_GLASS_SECONDS = env.int("SAFEGUARDING_BREAK_GLASS_HOURS", 8, minimum=1) * 3600
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# Content-Security-Policy: scripts, styles and images from this site only; no inline
+# script or style anywhere (docs/decisions/0005-strict-csp.md).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+DATE_FORMAT = "j F Y"
+DATETIME_FORMAT = "j F Y, H:i"
+SHORT_DATE_FORMAT = "j M Y"
+
+STATIC_URL = "/static/"
+STATIC_ROOT = PROJECT_DIR / "staticfiles"
+STATICFILES_DIRS = [PROJECT_DIR / "build" / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+
+EMAIL_BACKEND = env.str("SAFEGUARDING_EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = env.str("SAFEGUARDING_FROM_EMAIL") or "hub@localhost"
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

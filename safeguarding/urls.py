@@ -1,0 +1,13 @@
+from django.urls import include, path
+
+from safeguarding.core import errors
+
+urlpatterns = [
+    path("accounts/", include("allauth.urls")),
+    path("children/", include("safeguarding.children.urls")),
+    path("", include("safeguarding.core.urls")),
+]
+
+handler403 = errors.forbidden
+handler404 = errors.not_found
+handler500 = errors.server_error
