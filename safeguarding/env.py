@@ -20,11 +20,11 @@ class Env:
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         self.environ = os.environ if environ is None else environ
 
-    def str(self, name: str, default: str | None = None) -> str | None:
+    def text(self, name: str, default: str | None = None) -> str | None:
         value = self.environ.get(name)
         return default if value is None else value
 
-    def bool(self, name: str, default: bool = False) -> bool:
+    def flag(self, name: str, default: bool = False) -> bool:
         raw = self.environ.get(name)
         if raw is None:
             return default
@@ -37,7 +37,7 @@ class Env:
             f"{name}={raw!r} is not a yes/no value: use one of 1, true, yes, on, 0, false, no, off."
         )
 
-    def int(self, name: str, default: int, *, minimum: int = 0) -> int:
+    def number(self, name: str, default: int, *, minimum: int = 0) -> int:
         raw = self.environ.get(name)
         if raw is None:
             return default
@@ -49,7 +49,7 @@ class Env:
             raise ImproperlyConfigured(f"{name}={value} must be at least {minimum}.")
         return value
 
-    def list(self, name: str, default: list[str]) -> list[str]:
+    def items(self, name: str, default: list[str]) -> list[str]:
         raw = self.environ.get(name)
         if raw is None:
             return default

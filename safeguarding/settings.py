@@ -29,14 +29,19 @@ PROJECT_DIR = BASE_DIR.parent
 
 DEVELOPMENT_SECRET_KEY = "django-insecure-development-key-never-use-in-production"  # noqa: S105
 
-PRODUCTION = env.bool("SAFEGUARDING_PRODUCTION")
-DEBUG = env.bool("SAFEGUARDING_DEBUG")
-DEMO = env.bool("SAFEGUARDING_DEMO")
-SECRET_KEY = env.str("SAFEGUARDING_SECRET_KEY") or DEVELOPMENT_SECRET_KEY
+PRODUCTION = env.flag("SAFEGUARDING_PRODUCTION")
+DEBUG = env.flag("SAFEGUARDING_DEBUG")
+DEMO = env.flag("SAFEGUARDING_DEMO")
+SECRET_KEY = env.text("SAFEGUARDING_SECRET_KEY") or DEVELOPMENT_SECRET_KEY
 
 
 def _weak_secret(key: str) -> bool:
-    return key == DEVELOPMENT_SECRET_KEY or key.startswith("django-insecure") or len(key) < 50 or len(set(key)) < 5
+    return (
+        key == DEVELOPMENT_SECRET_KEY
+        or key.startswith("django-insecure")
+        or len(key) < 50
+        or len(set(key)) < 5
+    )
 
 
 if PRODUCTION:
@@ -46,13 +51,21 @@ if PRODUCTION:
             "set a random key of at least 50 characters."
         )
     if DEBUG:
-        raise ImproperlyConfigured("SAFEGUARDING_DEBUG must be off when SAFEGUARDING_PRODUCTION is on.")
+        raise ImproperlyConfigured(
+            "SAFEGUARDING_DEBUG must be off when SAFEGUARDING_PRODUCTION is on."
+        )
     if DEMO:
-        raise ImproperlyConfigured("SAFEGUARDING_DEMO must be off when SAFEGUARDING_PRODUCTION is on.")
+        raise ImproperlyConfigured(
+            "SAFEGUARDING_DEMO must be off when SAFEGUARDING_PRODUCTION is on."
+        )
 if DEMO and not DEBUG:
-    raise ImproperlyConfigured("SAFEGUARDING_DEMO needs SAFEGUARDING_DEBUG on: the demo is for a laptop.")
+    raise ImproperlyConfigured(
+        "SAFEGUARDING_DEMO needs SAFEGUARDING_DEBUG on: the demo is for a laptop."
+    )
 
-ALLOWED_HOSTS = env.list("SAFEGUARDING_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+ALLOWED_HOSTS = env.items(
+    "SAFEGUARDING_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"]
+)
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -73,19 +86,23 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before our own middleware, which leaves a message when it signs a user out.
+    "django.contrib.messages.middleware.MessageMiddleware",
     "safeguarding.core.middleware.SessionLifetimeMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "safeguarding.core.middleware.RequireMFAMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
+
+if PRODUCTION:
+    # Static files straight from the app server, compressed and cache-busted.
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "safeguarding.urls"
 WSGI_APPLICATION = "safeguarding.wsgi.application"
@@ -109,7 +126,7 @@ TEMPLATES = [
 try:
     DATABASES = {
         "default": dj_database_url.parse(
-            env.str("DATABASE_URL") or f"sqlite:///{PROJECT_DIR / 'db.sqlite3'}",
+            env.text("DATABASE_URL") or f"sqlite:///{PROJECT_DIR / 'db.sqlite3'}",
             conn_max_age=60,
         )
     }
@@ -135,7 +152,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -169,6 +189,9 @@ MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 MFA_TOTP_ISSUER = "Safeguarding Partnership Hub"
 MFA_RECOVERY_CODE_COUNT = 10
+# Accounts are created by agency admins, not by sign-up, so addresses are not verified
+# by email; MFA set-up must not wait for a verification that never comes.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 USERSESSIONS_TRACK_ACTIVITY = True
 DEMO_MFA_CODE = "123456" if DEMO else None
 if DEMO_MFA_CODE:
@@ -176,14 +199,14 @@ if DEMO_MFA_CODE:
 
 # Sessions: an idle timeout and an absolute lifetime, enforced by
 # core.middleware.SessionLifetimeMiddleware on the server side.
-SESSION_IDLE_SECONDS = env.int("SAFEGUARDING_SESSION_IDLE_MINUTES", 30, minimum=1) * 60
-SESSION_MAX_SECONDS = env.int("SAFEGUARDING_SESSION_MAX_HOURS", 12, minimum=1) * 3600
+SESSION_IDLE_SECONDS = env.number("SAFEGUARDING_SESSION_IDLE_MINUTES", 30, minimum=1) * 60
+SESSION_MAX_SECONDS = env.number("SAFEGUARDING_SESSION_MAX_HOURS", 12, minimum=1) * 3600
 SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
-BREAK_GLASS_SECONDS = env.int("SAFEGUARDING_BREAK_GLASS_HOURS", 8, minimum=1) * 3600
+BREAK_GLASS_SECONDS = env.number("SAFEGUARDING_BREAK_GLASS_HOURS", 8, minimum=1) * 3600
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -239,10 +262,12 @@ STORAGES = {
     },
 }
 
-EMAIL_BACKEND = env.str("SAFEGUARDING_EMAIL_BACKEND") or (
-    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_BACKEND = env.text("SAFEGUARDING_EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend"
 )
-DEFAULT_FROM_EMAIL = env.str("SAFEGUARDING_FROM_EMAIL") or "hub@localhost"
+DEFAULT_FROM_EMAIL = env.text("SAFEGUARDING_FROM_EMAIL") or "hub@localhost"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

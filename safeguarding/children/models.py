@@ -72,7 +72,9 @@ class SourceRecord(ChildLevel):
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="source_records")
     record_id = models.CharField(max_length=100, help_text="The agency's own id for the person.")
-    child = models.ForeignKey(Child, on_delete=models.PROTECT, null=True, blank=True, related_name="source_records")
+    child = models.ForeignKey(
+        Child, on_delete=models.PROTECT, null=True, blank=True, related_name="source_records"
+    )
     given_name = models.CharField(max_length=100, blank=True)
     family_name = models.CharField(max_length=100, blank=True)
     date_of_birth = models.DateField(null=True, blank=True)
@@ -100,7 +102,9 @@ class ChildEvent(ChildLevel):
     """Something an agency recorded about a child: a line of the chronology."""
 
     source_record = models.ForeignKey(SourceRecord, on_delete=models.PROTECT, related_name="events")
-    child = models.ForeignKey(Child, on_delete=models.PROTECT, null=True, blank=True, related_name="events")
+    child = models.ForeignKey(
+        Child, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="child_events")
     event_type = models.CharField(max_length=60)
     occurred_at = models.DateTimeField()
@@ -127,7 +131,9 @@ class PanelChild(ChildLevel):
     panel = models.ForeignKey(Panel, on_delete=models.PROTECT, related_name="list_entries")
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="panel_entries")
     added_at = models.DateTimeField(default=timezone.now)
-    added_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    added_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     removed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -44,6 +44,10 @@ def break_glass(request: HttpRequest, public_id: str) -> HttpResponse:
         except access.BreakGlassRefused as refused:
             form.add_error("reason", str(refused))
         else:
-            messages.warning(request, "You opened this record by break-glass. Your reason will be reviewed.")
+            messages.warning(
+                request, "You opened this record by break-glass. Your reason will be reviewed."
+            )
             return redirect("children:detail", public_id=child.public_id)
-    return render(request, "children/break_glass.html", {"form": form, "public_id": child.public_id})
+    return render(
+        request, "children/break_glass.html", {"form": form, "public_id": child.public_id}
+    )

@@ -26,6 +26,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
@@ -55,11 +56,15 @@ def involvement_sources() -> dict[str, InvolvementSource]:
 
 register_involvement(
     "source record",
-    lambda agency_id: SourceRecord.objects.filter(agency_id=agency_id, child__isnull=False).values("child_id"),
+    lambda agency_id: SourceRecord.objects.filter(agency_id=agency_id, child__isnull=False).values(
+        "child_id"
+    ),
 )
 register_involvement(
     "event",
-    lambda agency_id: ChildEvent.objects.filter(agency_id=agency_id, child__isnull=False).values("child_id"),
+    lambda agency_id: ChildEvent.objects.filter(agency_id=agency_id, child__isnull=False).values(
+        "child_id"
+    ),
 )
 
 
@@ -81,18 +86,29 @@ class ChildAccess:
         return self.grounds == Grounds.BREAK_GLASS
 
 
+def signed_in_user(request: HttpRequest) -> User:
+    """The request's user, who must be signed in (the views' decorators make sure)."""
+    if not isinstance(request.user, User) or not request.user.is_active:
+        raise PermissionDenied("Sign in first.")
+    return request.user
+
+
 def _casework_user(user: User | AnonymousUser | None) -> User | None:
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not isinstance(user, User) or not user.is_active:
         return None
-    assert isinstance(user, User)
-    if not user.does_casework or user.agency_id is None or (user.agency and not user.agency.is_active):
+    if (
+        not user.does_casework
+        or user.agency_id is None
+        or (user.agency and not user.agency.is_active)
+    ):
         return None
     return user
 
 
 def _involved_q(user: User) -> Q:
     q = Q(pk__in=[])
-    assert user.agency_id is not None
+    if user.agency_id is None:
+        return q
     for source in _involvement_sources.values():
         q |= Q(pk__in=source(user.agency_id))
     return q
@@ -106,7 +122,9 @@ def _panel_q(user: User) -> Q:
 
 
 def _break_glass_q(user: User) -> Q:
-    live = BreakGlass.objects.filter(child_id=OuterRef("pk"), user=user, expires_at__gt=timezone.now())
+    live = BreakGlass.objects.filter(
+        child_id=OuterRef("pk"), user=user, expires_at__gt=timezone.now()
+    )
     return Q(Exists(live))
 
 
@@ -142,11 +160,17 @@ def _parse_public_id(public_id: str | uuid.UUID) -> uuid.UUID:
 def get_child(request: HttpRequest, public_id: str | uuid.UUID, *, purpose: str) -> ChildAccess:
     """The child for this request's user, recorded as a view; 404 if not theirs to see."""
     child = Child.objects.filter(public_id=_parse_public_id(public_id)).first()
-    grounds = grounds_for(request.user, child) if child else None  # type: ignore[arg-type]
+    grounds = grounds_for(request.user, child) if child else None
     if child is None or grounds is None:
         if child is not None and request.user.is_authenticated:
             # A refused look is worth knowing about; the user still sees only a 404.
-            audit.record(AuditAction.CHILD_DENIED, request=request, object_type="child", child_ref=str(child.public_id), purpose=purpose)
+            audit.record(
+                AuditAction.CHILD_DENIED,
+                request=request,
+                object_type="child",
+                child_ref=str(child.public_id),
+                purpose=purpose,
+            )
         raise Http404("No such child.")
     audit.record(
         AuditAction.CHILD_VIEW,
@@ -165,8 +189,16 @@ def list_children(request: HttpRequest, *, purpose: str, search: str = "") -> Qu
     children = visible_children(request.user)
     if search:
         for word in search.split()[:4]:
-            children = children.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
-    audit.record(AuditAction.CHILD_LIST, request=request, object_type="child", purpose=purpose, detail={"search": search[:100]})
+            children = children.filter(
+                Q(given_name__icontains=word) | Q(family_name__icontains=word)
+            )
+    audit.record(
+        AuditAction.CHILD_LIST,
+        request=request,
+        object_type="child",
+        purpose=purpose,
+        detail={"search": search[:100]},
+    )
     return children
 
 
@@ -191,8 +223,7 @@ def break_glass(request: HttpRequest, public_id: str | uuid.UUID, *, reason: str
     if len(reason) < 20:
         raise BreakGlassRefused("Give the reason in at least 20 characters: it will be reviewed.")
     child = find_child_for_break_glass(request.user, public_id)
-    user = request.user
-    assert isinstance(user, User)
+    user = signed_in_user(request)
     now = timezone.now()
     with transaction.atomic():
         opened = BreakGlass.objects.create(
@@ -221,11 +252,18 @@ def break_glass_queue(*, reviewed: bool | None = False) -> QuerySet[BreakGlass]:
     return queryset
 
 
-def review_break_glass(request: HttpRequest, public_id: uuid.UUID, *, outcome: str, note: str) -> BreakGlass:
-    reviewer = request.user
-    assert isinstance(reviewer, User) and reviewer.reviews_audit
+def review_break_glass(
+    request: HttpRequest, public_id: uuid.UUID, *, outcome: str, note: str
+) -> BreakGlass:
+    reviewer = signed_in_user(request)
+    if not reviewer.reviews_audit:
+        raise PermissionDenied("Only the partnership's reviewers review break-glass.")
     with transaction.atomic():
-        opened = BreakGlass.objects.select_for_update().filter(public_id=public_id, reviewed_at__isnull=True).first()
+        opened = (
+            BreakGlass.objects.select_for_update()
+            .filter(public_id=public_id, reviewed_at__isnull=True)
+            .first()
+        )
         if opened is None:
             raise Http404("No such break-glass awaiting review.")
         if opened.user_id == reviewer.pk:
@@ -271,10 +309,20 @@ def child_events(user: User | AnonymousUser, access: ChildAccess) -> QuerySet[Ch
 
 
 def child_panels(access: ChildAccess) -> QuerySet[PanelChild]:
-    return PanelChild.objects.filter(child=access.child, removed_at__isnull=True).select_related("panel")
+    return PanelChild.objects.filter(child=access.child, removed_at__isnull=True).select_related(
+        "panel"
+    )
 
 
-def record_write(request: HttpRequest, access: ChildAccess, *, object_type: str, object_id: str, created: bool, purpose: str = "") -> None:
+def record_write(
+    request: HttpRequest,
+    access: ChildAccess,
+    *,
+    object_type: str,
+    object_id: str,
+    created: bool,
+    purpose: str = "",
+) -> None:
     """Actions that change child-level data call this inside their transaction."""
     audit.record(
         AuditAction.CHILD_CREATE if created else AuditAction.CHILD_UPDATE,
@@ -303,4 +351,3 @@ class SystemAccess:
 
     def panel_entries(self) -> QuerySet[PanelChild]:
         return PanelChild.objects.all()
-

@@ -11,10 +11,18 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from safeguarding.core import audit
+from safeguarding.core.access import signed_in_user
 from safeguarding.core.models import Agency, AuditAction, RoleGrant, User
 
 
-def _changed(form_instance: Model, request: HttpRequest, *, created: bool, action: AuditAction, detail: dict[str, Any] | None = None) -> None:
+def _changed(
+    form_instance: Model,
+    request: HttpRequest,
+    *,
+    created: bool,
+    action: AuditAction,
+    detail: dict[str, Any] | None = None,
+) -> None:
     audit.record(
         action,
         request=request,
@@ -29,7 +37,13 @@ def save_structure(request: HttpRequest, form: Any) -> Model:
     with transaction.atomic():
         created = form.instance.pk is None
         instance: Model = form.save()
-        _changed(instance, request, created=created, action=AuditAction.STRUCTURE_CHANGE, detail={"fields": sorted(form.changed_data)})
+        _changed(
+            instance,
+            request,
+            created=created,
+            action=AuditAction.STRUCTURE_CHANGE,
+            detail={"fields": sorted(form.changed_data)},
+        )
     return instance
 
 
@@ -50,7 +64,13 @@ def remove_agency(request: HttpRequest, agency: Agency) -> int:
         agency.removed_at = timezone.now()
         agency.save(update_fields=["removed_at"])
         ended = sum(end_all_sessions(user) for user in agency.users.all())
-        _changed(agency, request, created=False, action=AuditAction.STRUCTURE_CHANGE, detail={"removed": True, "sessions_ended": ended})
+        _changed(
+            agency,
+            request,
+            created=False,
+            action=AuditAction.STRUCTURE_CHANGE,
+            detail={"removed": True, "sessions_ended": ended},
+        )
     return ended
 
 
@@ -58,7 +78,13 @@ def restore_agency(request: HttpRequest, agency: Agency) -> None:
     with transaction.atomic():
         agency.removed_at = None
         agency.save(update_fields=["removed_at"])
-        _changed(agency, request, created=False, action=AuditAction.STRUCTURE_CHANGE, detail={"restored": True})
+        _changed(
+            agency,
+            request,
+            created=False,
+            action=AuditAction.STRUCTURE_CHANGE,
+            detail={"restored": True},
+        )
 
 
 def set_roles(user: User, roles: Iterable[str]) -> None:
@@ -71,8 +97,7 @@ def set_roles(user: User, roles: Iterable[str]) -> None:
 
 def save_user(request: HttpRequest, form: Any) -> User:
     """Create or change a user. An agency admin's users always belong to the admin's agency."""
-    admin = request.user
-    assert isinstance(admin, User)
+    admin = signed_in_user(request)
     with transaction.atomic():
         created = form.instance.pk is None
         user: User = form.save(commit=False)
@@ -83,7 +108,13 @@ def save_user(request: HttpRequest, form: Any) -> User:
             user.set_unusable_password()
         user.save()
         set_roles(user, form.cleaned_data["roles"])
-        _changed(user, request, created=created, action=AuditAction.USER_CHANGE, detail={"roles": sorted(form.cleaned_data["roles"])})
+        _changed(
+            user,
+            request,
+            created=created,
+            action=AuditAction.USER_CHANGE,
+            detail={"roles": sorted(form.cleaned_data["roles"])},
+        )
     return user
 
 
@@ -93,7 +124,13 @@ def disable_user(request: HttpRequest, user: User) -> int:
         user.is_active = False
         user.save(update_fields=["is_active"])
         ended = end_all_sessions(user)
-        _changed(user, request, created=False, action=AuditAction.USER_CHANGE, detail={"disabled": True, "sessions_ended": ended})
+        _changed(
+            user,
+            request,
+            created=False,
+            action=AuditAction.USER_CHANGE,
+            detail={"disabled": True, "sessions_ended": ended},
+        )
     return ended
 
 
@@ -101,5 +138,6 @@ def enable_user(request: HttpRequest, user: User) -> None:
     with transaction.atomic():
         user.is_active = True
         user.save(update_fields=["is_active"])
-        _changed(user, request, created=False, action=AuditAction.USER_CHANGE, detail={"enabled": True})
-
+        _changed(
+            user, request, created=False, action=AuditAction.USER_CHANGE, detail={"enabled": True}
+        )

@@ -52,7 +52,9 @@ def canonical(values: dict[str, Any]) -> str:
         if isinstance(value, datetime):
             value = value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         prepared[name] = value
-    return json.dumps(prepared, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return json.dumps(
+        prepared, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
 
 
 def chain_hash(prev_hash: str, values: dict[str, Any]) -> str:
@@ -73,7 +75,7 @@ def actor_fields(user: User | None) -> dict[str, Any]:
     return {
         "user_id": user.pk,
         "user_email": user.email,
-        "agency_code": user.agency.code if user.agency_id else "",
+        "agency_code": user.agency.code if user.agency else "",
         "roles": ",".join(sorted(user.roles)),
     }
 
@@ -142,7 +144,9 @@ def _rows(batch_size: int) -> Iterator[dict[str, Any]]:
     fields = ("pk", "prev_hash", "hash", *HASHED_FIELDS)
     last = 0
     while True:
-        batch = list(AuditEntry.objects.filter(seq__gt=last).order_by("seq").values(*fields)[:batch_size])
+        batch = list(
+            AuditEntry.objects.filter(seq__gt=last).order_by("seq").values(*fields)[:batch_size]
+        )
         if not batch:
             return
         yield from batch
@@ -159,9 +163,14 @@ def verify(*, batch_size: int = 5000, progress: Any = None) -> VerifyResult:
             reason = f"entry {expected_seq} is missing (next found is {row['seq']})"
             return VerifyResult(checked, ChainBreak(expected_seq, row["pk"], reason))
         if row["prev_hash"] != expected_prev:
-            return VerifyResult(checked, ChainBreak(row["seq"], row["pk"], "does not follow the previous entry"))
+            return VerifyResult(
+                checked, ChainBreak(row["seq"], row["pk"], "does not follow the previous entry")
+            )
         if chain_hash(row["prev_hash"], row) != row["hash"]:
-            return VerifyResult(checked, ChainBreak(row["seq"], row["pk"], "its content was changed after it was written"))
+            return VerifyResult(
+                checked,
+                ChainBreak(row["seq"], row["pk"], "its content was changed after it was written"),
+            )
         expected_prev = row["hash"]
         expected_seq += 1
         checked += 1

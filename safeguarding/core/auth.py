@@ -39,5 +39,11 @@ class AccountAdapter(DefaultAccountAdapter):
         except forms.ValidationError:
             email = str(credentials.get("email", ""))[:254]
             account = User.objects.filter(email__iexact=email).first() if email else None
-            audit.record(AuditAction.LOCKED_OUT, request=request, user=account, user_email=email, detail={"attempted": email})
+            audit.record(
+                AuditAction.LOCKED_OUT,
+                request=request,
+                user=account,
+                user_email=email,
+                detail={"attempted": email},
+            )
             raise

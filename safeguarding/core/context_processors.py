@@ -13,7 +13,7 @@ from safeguarding.core.queries import partnership
 
 def hub(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    nav = navigation(user) if user is not None and user.is_authenticated else []  # type: ignore[arg-type]
+    nav = navigation(user) if user is not None and user.is_authenticated else []
     return {
         "partnership": partnership(),
         "navigation": nav,

@@ -45,8 +45,15 @@ class HubModelForm(forms.ModelForm):
 class PartnershipForm(HubModelForm):
     class Meta:
         model = Partnership
-        fields: ClassVar = ["name", "area", "financial_year_start_month", "financial_year_start_day"]
-        labels: ClassVar = {"financial_year_start_month": "Financial year starts in month (1 to 12)"}
+        fields: ClassVar = [
+            "name",
+            "area",
+            "financial_year_start_month",
+            "financial_year_start_day",
+        ]
+        labels: ClassVar = {
+            "financial_year_start_month": "Financial year starts in month (1 to 12)"
+        }
 
 
 class AgencyForm(HubModelForm):
@@ -84,7 +91,10 @@ class PriorityForm(HubModelForm):
     class Meta:
         model = Priority
         fields: ClassVar = ["year", "number", "title", "description", "sub_group"]
-        labels: ClassVar = {"year": "Year it starts (2025 means 2025 to 2026)", "sub_group": "Owning sub-group"}
+        labels: ClassVar = {
+            "year": "Year it starts (2025 means 2025 to 2026)",
+            "sub_group": "Owning sub-group",
+        }
 
 
 class UserForm(HubModelForm):
@@ -105,7 +115,9 @@ class UserForm(HubModelForm):
             # An agency admin manages their own agency's users, and cannot hand out the
             # partnership-wide roles.
             del self.fields["agency"]
-            self.fields["roles"].choices = [
+            roles_field = self.fields["roles"]
+            assert isinstance(roles_field, forms.MultipleChoiceField)  # noqa: S101 - narrows the type
+            roles_field.choices = [
                 (value, label)
                 for value, label in Role.choices
                 if value not in {Role.SYSTEM_ADMIN, Role.IG_LEAD, Role.PARTNERSHIP_OFFICER}
@@ -159,4 +171,6 @@ class BreakGlassReviewForm(HubForm):
         choices=[("justified", "Justified"), ("not_justified", "Not justified: refer on")],
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000)
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+    )

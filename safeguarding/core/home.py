@@ -51,7 +51,14 @@ def home_sections(user: User) -> list[Section]:
         sections.append(
             Section(
                 "Children",
-                [Link("Children you work with", "children:list", "Children your agency is involved with or your panels hold, with what each agency knows.", count)],
+                [
+                    Link(
+                        "Children you work with",
+                        "children:list",
+                        "Children your agency is involved with or your panels hold, with what each agency knows.",
+                        count,
+                    )
+                ],
             )
         )
     if user.roles & STRUCTURE_ROLES:
@@ -59,23 +66,49 @@ def home_sections(user: User) -> list[Section]:
             Section(
                 "The partnership",
                 [
-                    Link("Agencies", "core:agencies", "The statutory partners and relevant agencies."),
-                    Link("Sub-groups", "core:sub_groups", "Who sits on each sub-group and who chairs it."),
-                    Link("Priorities", "core:priorities", "The partnership's priorities for each year."),
-                    Link("Settings", "core:partnership", "Name, area and when the financial year starts."),
+                    Link(
+                        "Agencies", "core:agencies", "The statutory partners and relevant agencies."
+                    ),
+                    Link(
+                        "Sub-groups",
+                        "core:sub_groups",
+                        "Who sits on each sub-group and who chairs it.",
+                    ),
+                    Link(
+                        "Priorities",
+                        "core:priorities",
+                        "The partnership's priorities for each year.",
+                    ),
+                    Link(
+                        "Settings",
+                        "core:partnership",
+                        "Name, area and when the financial year starts.",
+                    ),
                 ],
             )
         )
     if user.roles & USER_ADMIN_ROLES:
-        sections.append(Section("People", [Link("Users", "core:users", "Add users, change their roles, disable accounts.")]))
+        sections.append(
+            Section(
+                "People",
+                [Link("Users", "core:users", "Add users, change their roles, disable accounts.")],
+            )
+        )
     if user.roles & AUDIT_ROLES:
         waiting = queries.break_glass_awaiting_review()
         sections.append(
             Section(
                 "Information governance",
                 [
-                    Link("Break-glass to review", "core:break_glass_queue", "Records opened outside the need-to-know rule.", waiting),
-                    Link("Audit log", "core:audit", "Who looked at a child; what a user looked at."),
+                    Link(
+                        "Break-glass to review",
+                        "core:break_glass_queue",
+                        "Records opened outside the need-to-know rule.",
+                        waiting,
+                    ),
+                    Link(
+                        "Audit log", "core:audit", "Who looked at a child; what a user looked at."
+                    ),
                 ],
             )
         )

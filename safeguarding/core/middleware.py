@@ -17,6 +17,7 @@ from safeguarding.core.models import AuditAction
 
 SESSION_STARTED = "hub_session_started"
 SESSION_SEEN = "hub_session_seen"
+SEEN_RESOLUTION_SECONDS = 60
 
 
 class SessionLifetimeMiddleware:
@@ -39,15 +40,26 @@ class SessionLifetimeMiddleware:
                 reason = "idle" if now - started <= settings.SESSION_MAX_SECONDS else "lifetime"
                 audit.record(AuditAction.SESSION_ENDED, request=request, detail={"reason": reason})
                 logout(request)
-                messages.info(request, "You were signed out to keep the records safe. Sign in again to carry on.")
+                messages.info(
+                    request,
+                    "You were signed out to keep the records safe. Sign in again to carry on.",
+                )
                 return redirect(f"{reverse('account_login')}?next={request.path}")
-            request.session[SESSION_SEEN] = now
+            if seen is None or now - seen > SEEN_RESOLUTION_SECONDS:
+                # Written at most once a minute: a session write on every request costs
+                # a database write per page.
+                request.session[SESSION_SEEN] = now
         return self.get_response(request)
 
 
 # Pages a signed-in user without MFA may still reach: the MFA set-up itself, sign-out,
 # and the static files those pages need.
-MFA_EXEMPT_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/accounts/reauthenticate/", "/static/")
+MFA_EXEMPT_PREFIXES = (
+    "/accounts/2fa/",
+    "/accounts/logout/",
+    "/accounts/reauthenticate/",
+    "/static/",
+)
 
 
 class RequireMFAMiddleware:
@@ -62,6 +74,9 @@ class RequireMFAMiddleware:
             from allauth.mfa.models import Authenticator
 
             if not Authenticator.objects.filter(user=user).exists():
-                messages.warning(request, "Set up an authenticator app before you carry on: every account needs one.")
+                messages.warning(
+                    request,
+                    "Set up an authenticator app before you carry on: every account needs one.",
+                )
                 return redirect("mfa_activate_totp")
         return self.get_response(request)

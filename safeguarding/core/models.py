@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from safeguarding.core.roles import (
@@ -104,7 +105,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(unique=True)
     full_name = models.CharField(max_length=200)
     job_title = models.CharField(max_length=200, blank=True)
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="users", null=True, blank=True)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="users", null=True, blank=True
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -170,7 +173,9 @@ class RoleGrant(models.Model):
     granted_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints: ClassVar = [models.UniqueConstraint(fields=["user", "role"], name="one_grant_per_role")]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["user", "role"], name="one_grant_per_role")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()}"
@@ -179,7 +184,9 @@ class RoleGrant(models.Model):
 class SubGroup(models.Model):
     name = models.CharField(max_length=200, unique=True)
     purpose = models.TextField(blank=True)
-    chair = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="chaired_sub_groups")
+    chair = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="chaired_sub_groups"
+    )
     members = models.ManyToManyField(User, blank=True, related_name="sub_groups")
     is_active = models.BooleanField(default=True)
 
@@ -193,11 +200,17 @@ class SubGroup(models.Model):
 class Priority(models.Model):
     """A partnership priority for a financial year (2024 means 2024 to 2025)."""
 
-    year = models.PositiveSmallIntegerField(validators=[MinValueValidator(2000), MaxValueValidator(2100)])
-    number = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(20)])
+    year = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    number = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    sub_group = models.ForeignKey(SubGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="priorities")
+    sub_group = models.ForeignKey(
+        SubGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="priorities"
+    )
 
     class Meta:
         ordering: ClassVar = ["-year", "number"]
@@ -245,7 +258,9 @@ class BreakGlass(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="break_glasses")
-    child = models.ForeignKey("children.Child", on_delete=models.PROTECT, related_name="break_glasses")
+    child = models.ForeignKey(
+        "children.Child", on_delete=models.PROTECT, related_name="break_glasses"
+    )
     reason = models.TextField()
     opened_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
@@ -334,6 +349,7 @@ class AuditEntry(models.Model):
             models.Index(fields=["child_ref", "-seq"], name="audit_by_child"),
             models.Index(fields=["user_id", "-seq"], name="audit_by_user"),
             models.Index(fields=["action", "-seq"], name="audit_by_action"),
+            models.Index(Upper("user_email"), models.F("seq").desc(), name="audit_by_email"),
         ]
 
     def __str__(self) -> str:

@@ -11,7 +11,15 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from safeguarding.core.models import Agency, AuditEntry, BreakGlass, Partnership, Priority, SubGroup, User
+from safeguarding.core.models import (
+    Agency,
+    AuditEntry,
+    BreakGlass,
+    Partnership,
+    Priority,
+    SubGroup,
+    User,
+)
 from safeguarding.core.roles import Role
 
 
@@ -33,7 +41,9 @@ def agency_by_code(code: str) -> Agency:
 
 
 def sub_groups() -> QuerySet[SubGroup]:
-    return SubGroup.objects.select_related("chair", "chair__agency").annotate(member_count=Count("members"))
+    return SubGroup.objects.select_related("chair", "chair__agency").annotate(
+        member_count=Count("members")
+    )
 
 
 def priorities() -> QuerySet[Priority]:
@@ -73,15 +83,23 @@ class AuditQuery:
         return {k: str(v) for k, v in self.__dict__.items() if v}
 
 
-def _child_ref(text: str) -> str:
+def child_ref(text: str) -> str:
     """A child is searched by public id; a pseudonym is turned into it (via access)."""
     text = text.strip()
+    if not text:
+        return ""
     try:
         return str(uuid.UUID(text))
     except ValueError:
         from safeguarding.core.access import SystemAccess
 
-        found = SystemAccess("audit search by pseudonym").children().filter(pseudonym__iexact=text).values_list("public_id", flat=True).first()
+        found = (
+            SystemAccess("audit search by pseudonym")
+            .children()
+            .filter(pseudonym__iexact=text)
+            .values_list("public_id", flat=True)
+            .first()
+        )
         return str(found) if found else text
 
 
@@ -93,10 +111,16 @@ def audit_entries(query: AuditQuery) -> QuerySet[AuditEntry]:
     """Newest first. Each filter rides an index: (child_ref, -seq), (user_id, -seq), (action, -seq)."""
     entries = AuditEntry.objects.all()
     if query.child:
-        entries = entries.filter(child_ref=_child_ref(query.child))
+        entries = entries.filter(child_ref=child_ref(query.child))
     if query.user:
-        user_ids = list(User.objects.filter(email__iexact=query.user.strip()).values_list("pk", flat=True))
-        entries = entries.filter(user_id__in=user_ids) if user_ids else entries.filter(user_email__iexact=query.user.strip())
+        user_ids = list(
+            User.objects.filter(email__iexact=query.user.strip()).values_list("pk", flat=True)
+        )
+        entries = (
+            entries.filter(user_id__in=user_ids)
+            if user_ids
+            else entries.filter(user_email__iexact=query.user.strip())
+        )
     if query.action:
         entries = entries.filter(action=query.action)
     if query.date_from:

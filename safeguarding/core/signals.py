@@ -25,27 +25,56 @@ def on_sign_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: A
 
 
 @receiver(auth_signals.user_login_failed)
-def on_sign_in_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any) -> None:
+def on_sign_in_failed(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
     email = str(credentials.get("email") or credentials.get("username") or "")[:254]
     # Attributed to the account that was tried, if there is one, so that "what happened
     # to this user" shows attacks on it.
     account = User.objects.filter(email__iexact=email).first() if email else None
-    audit.record(AuditAction.SIGN_IN_FAILED, request=request, user=account, user_email=email, detail={"attempted": email})
+    audit.record(
+        AuditAction.SIGN_IN_FAILED,
+        request=request,
+        user=account,
+        user_email=email,
+        detail={"attempted": email},
+    )
 
 
 @receiver(mfa_signals.authenticator_added)
 def on_mfa_added(sender: Any, request: HttpRequest, authenticator: Any, **kwargs: Any) -> None:
-    audit.record(AuditAction.MFA_ADDED, request=request, user=authenticator.user, object_type="authenticator", object_id=authenticator.pk, detail={"type": authenticator.type})
+    audit.record(
+        AuditAction.MFA_ADDED,
+        request=request,
+        user=authenticator.user,
+        object_type="authenticator",
+        object_id=authenticator.pk,
+        detail={"type": authenticator.type},
+    )
 
 
 @receiver(mfa_signals.authenticator_removed)
 def on_mfa_removed(sender: Any, request: HttpRequest, authenticator: Any, **kwargs: Any) -> None:
-    audit.record(AuditAction.MFA_REMOVED, request=request, user=authenticator.user, object_type="authenticator", object_id=authenticator.pk, detail={"type": authenticator.type})
+    audit.record(
+        AuditAction.MFA_REMOVED,
+        request=request,
+        user=authenticator.user,
+        object_type="authenticator",
+        object_id=authenticator.pk,
+        detail={"type": authenticator.type},
+    )
 
 
 @receiver(mfa_signals.authenticator_reset)
 def on_mfa_reset(sender: Any, request: HttpRequest, authenticator: Any, **kwargs: Any) -> None:
-    audit.record(AuditAction.MFA_RECOVERY_CODES, request=request, user=authenticator.user, object_type="authenticator", object_id=authenticator.pk, detail={"type": authenticator.type})
+    audit.record(
+        AuditAction.MFA_RECOVERY_CODES,
+        request=request,
+        user=authenticator.user,
+        object_type="authenticator",
+        object_id=authenticator.pk,
+        detail={"type": authenticator.type},
+    )
 
 
 @receiver(mfa_signals.authentication_failed)

@@ -24,5 +24,7 @@ urlpatterns = [
     path("audit/", views.audit_search, name="audit"),
     path("audit/export.csv", views.audit_export, name="audit_export"),
     path("audit/break-glass/", views.break_glass_queue, name="break_glass_queue"),
-    path("audit/break-glass/<uuid:public_id>/", views.break_glass_review, name="break_glass_review"),
+    path(
+        "audit/break-glass/<uuid:public_id>/", views.break_glass_review, name="break_glass_review"
+    ),
 ]

@@ -10,12 +10,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from safeguarding.core import access, actions, audit, queries
+from safeguarding.core.access import signed_in_user
 from safeguarding.core.decorators import role_required
 from safeguarding.core.forms import (
     AgencyForm,
@@ -64,13 +65,15 @@ def agency_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
     return _edit(request, form, title=title, back="core:agencies", done="core:agencies")
 
 
-@require_POST
 @role_required(*STRUCTURE_ROLES)
+@require_POST
 def agency_remove(request: HttpRequest, code: str) -> HttpResponse:
     agency = queries.agency_by_code(code)
     if agency.is_active:
         ended = actions.remove_agency(request, agency)
-        messages.success(request, f"{agency.name} was removed from the partnership; {ended} sessions were ended.")
+        messages.success(
+            request, f"{agency.name} was removed from the partnership; {ended} sessions were ended."
+        )
     else:
         actions.restore_agency(request, agency)
         messages.success(request, f"{agency.name} was restored to the partnership.")
@@ -112,7 +115,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 @role_required(*USER_ADMIN_ROLES)
 def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     subject = queries.managed_user(request.user, pk) if pk else None  # type: ignore[arg-type]
-    form = UserForm(request.POST or None, instance=subject, admin=request.user)
+    form = UserForm(request.POST or None, instance=subject, admin=signed_in_user(request))
     if request.method == "POST" and form.is_valid():
         user = actions.save_user(request, form)
         messages.success(request, f"{user.full_name}: saved.")
@@ -121,15 +124,17 @@ def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "core/edit.html", {"form": form, "title": title, "back": "core:users"})
 
 
-@require_POST
 @role_required(*USER_ADMIN_ROLES)
+@require_POST
 def user_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     subject = queries.managed_user(request.user, pk)  # type: ignore[arg-type]
     if subject.pk == request.user.pk:
         messages.error(request, "You cannot disable your own account.")
     elif subject.is_active:
         ended = actions.disable_user(request, subject)
-        messages.success(request, f"{subject.full_name} was disabled and signed out of {ended} sessions.")
+        messages.success(
+            request, f"{subject.full_name} was disabled and signed out of {ended} sessions."
+        )
     else:
         actions.enable_user(request, subject)
         messages.success(request, f"{subject.full_name} was enabled.")
@@ -142,7 +147,12 @@ def audit_search(request: HttpRequest) -> HttpResponse:
     query = queries.AuditQuery(**form.cleaned_data) if form.is_valid() else queries.AuditQuery()
     page = Paginator(queries.audit_entries(query), 50).get_page(request.GET.get("page"))
     if not query.is_empty:
-        audit.record(AuditAction.AUDIT_SEARCH, request=request, purpose="audit search", detail=query.describe())
+        audit.record(
+            AuditAction.AUDIT_SEARCH,
+            request=request,
+            purpose="audit search",
+            detail=query.describe(),
+        )
     return render(request, "core/audit_search.html", {"form": form, "page": page, "query": query})
 
 
@@ -151,7 +161,19 @@ class _Echo:
         return value
 
 
-AUDIT_CSV_FIELDS = ["seq", "at", "user_email", "agency_code", "roles", "action", "object_type", "object_id", "child_ref", "purpose", "address"]
+AUDIT_CSV_FIELDS = [
+    "seq",
+    "at",
+    "user_email",
+    "agency_code",
+    "roles",
+    "action",
+    "object_type",
+    "object_id",
+    "child_ref",
+    "purpose",
+    "address",
+]
 
 
 def _audit_csv_rows(query: queries.AuditQuery) -> Iterator[str]:
@@ -164,13 +186,20 @@ def _audit_csv_rows(query: queries.AuditQuery) -> Iterator[str]:
 
 
 @role_required(*AUDIT_ROLES)
-def audit_export(request: HttpRequest) -> HttpResponse:
+def audit_export(request: HttpRequest) -> HttpResponseBase:
     form = AuditSearchForm(request.GET or None)
     if not form.is_valid() or queries.AuditQuery(**form.cleaned_data).is_empty:
         messages.error(request, "Search first, then export what you found.")
         return redirect("core:audit")
     query = queries.AuditQuery(**form.cleaned_data)
-    audit.record(AuditAction.EXPORT, request=request, object_type="audit_log", purpose="audit export", detail=query.describe())
+    audit.record(
+        AuditAction.EXPORT,
+        request=request,
+        child_ref=queries.child_ref(query.child),
+        object_type="audit_log",
+        purpose="audit export",
+        detail=query.describe(),
+    )
     response = StreamingHttpResponse(_audit_csv_rows(query), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
     return response
@@ -180,7 +209,9 @@ def audit_export(request: HttpRequest) -> HttpResponse:
 def break_glass_queue(request: HttpRequest) -> HttpResponse:
     reviewed = request.GET.get("show") == "reviewed"
     openings = access.break_glass_queue(reviewed=reviewed)[:200]
-    return render(request, "core/break_glass_queue.html", {"openings": openings, "reviewed": reviewed})
+    return render(
+        request, "core/break_glass_queue.html", {"openings": openings, "reviewed": reviewed}
+    )
 
 
 @role_required(*AUDIT_ROLES)
@@ -189,7 +220,12 @@ def break_glass_review(request: HttpRequest, public_id: uuid.UUID) -> HttpRespon
     form = BreakGlassReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            access.review_break_glass(request, public_id, outcome=form.cleaned_data["outcome"], note=form.cleaned_data["note"])
+            access.review_break_glass(
+                request,
+                public_id,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+            )
         except access.BreakGlassRefused as refused:
             form.add_error(None, str(refused))
         else:

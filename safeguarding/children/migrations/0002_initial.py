@@ -6,74 +6,117 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('children', '0001_initial'),
-        ('core', '0001_initial'),
+        ("children", "0001_initial"),
+        ("core", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='childevent',
-            name='agency',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='child_events', to='core.agency'),
+            model_name="childevent",
+            name="agency",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="child_events",
+                to="core.agency",
+            ),
         ),
         migrations.AddField(
-            model_name='childevent',
-            name='child',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='children.child'),
+            model_name="childevent",
+            name="child",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="events",
+                to="children.child",
+            ),
         ),
         migrations.AddField(
-            model_name='panelchild',
-            name='added_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="panelchild",
+            name="added_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='panelchild',
-            name='child',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='panel_entries', to='children.child'),
+            model_name="panelchild",
+            name="child",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="panel_entries",
+                to="children.child",
+            ),
         ),
         migrations.AddField(
-            model_name='panelchild',
-            name='panel',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='list_entries', to='core.panel'),
+            model_name="panelchild",
+            name="panel",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="list_entries",
+                to="core.panel",
+            ),
         ),
         migrations.AddField(
-            model_name='sourcerecord',
-            name='agency',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='source_records', to='core.agency'),
+            model_name="sourcerecord",
+            name="agency",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="source_records",
+                to="core.agency",
+            ),
         ),
         migrations.AddField(
-            model_name='sourcerecord',
-            name='child',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='source_records', to='children.child'),
+            model_name="sourcerecord",
+            name="child",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="source_records",
+                to="children.child",
+            ),
         ),
         migrations.AddField(
-            model_name='childevent',
-            name='source_record',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='children.sourcerecord'),
+            model_name="childevent",
+            name="source_record",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="events",
+                to="children.sourcerecord",
+            ),
         ),
         migrations.AddIndex(
-            model_name='panelchild',
-            index=models.Index(fields=['panel', 'child', 'removed_at'], name='children_pa_panel_i_476032_idx'),
+            model_name="panelchild",
+            index=models.Index(
+                fields=["panel", "child", "removed_at"], name="children_pa_panel_i_476032_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='sourcerecord',
-            index=models.Index(fields=['agency', 'child'], name='children_so_agency__c75419_idx'),
+            model_name="sourcerecord",
+            index=models.Index(fields=["agency", "child"], name="children_so_agency__c75419_idx"),
         ),
         migrations.AddConstraint(
-            model_name='sourcerecord',
-            constraint=models.UniqueConstraint(fields=('agency', 'record_id'), name='one_record_per_agency_id'),
+            model_name="sourcerecord",
+            constraint=models.UniqueConstraint(
+                fields=("agency", "record_id"), name="one_record_per_agency_id"
+            ),
         ),
         migrations.AddIndex(
-            model_name='childevent',
-            index=models.Index(fields=['child', '-occurred_at'], name='children_ch_child_i_64c39a_idx'),
+            model_name="childevent",
+            index=models.Index(
+                fields=["child", "-occurred_at"], name="children_ch_child_i_64c39a_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='childevent',
-            index=models.Index(fields=['agency', 'child'], name='children_ch_agency__5fb633_idx'),
+            model_name="childevent",
+            index=models.Index(fields=["agency", "child"], name="children_ch_agency__5fb633_idx"),
         ),
     ]

@@ -10,174 +10,485 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('children', '0001_initial'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("children", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Agency',
+            name="Agency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(help_text='Short code used in imports and exports, such as LA or POLICE.', max_length=40, unique=True, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9_-]+$')])),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('kind', models.CharField(choices=[('local_authority', 'Local authority'), ('health_icb', 'Health: integrated care board'), ('health_trust', 'Health: trust'), ('health_gp', 'Health: GP practice'), ('police', 'Police'), ('school', 'School'), ('college', 'College'), ('early_years', 'Early years'), ('voluntary', 'Voluntary sector'), ('other', 'Other')], max_length=30)),
-                ('statutory_partner', models.BooleanField(default=False, help_text='One of the three statutory safeguarding partners; otherwise a relevant agency.')),
-                ('email_domains', models.CharField(blank=True, help_text='Work email domains of its staff, comma-separated.', max_length=500)),
-                ('removed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.SlugField(
+                        help_text="Short code used in imports and exports, such as LA or POLICE.",
+                        max_length=40,
+                        unique=True,
+                        validators=[django.core.validators.RegexValidator("^[A-Za-z0-9_-]+$")],
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("local_authority", "Local authority"),
+                            ("health_icb", "Health: integrated care board"),
+                            ("health_trust", "Health: trust"),
+                            ("health_gp", "Health: GP practice"),
+                            ("police", "Police"),
+                            ("school", "School"),
+                            ("college", "College"),
+                            ("early_years", "Early years"),
+                            ("voluntary", "Voluntary sector"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "statutory_partner",
+                    models.BooleanField(
+                        default=False,
+                        help_text="One of the three statutory safeguarding partners; otherwise a relevant agency.",
+                    ),
+                ),
+                (
+                    "email_domains",
+                    models.CharField(
+                        blank=True,
+                        help_text="Work email domains of its staff, comma-separated.",
+                        max_length=500,
+                    ),
+                ),
+                ("removed_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name_plural': 'agencies',
-                'ordering': ['-statutory_partner', 'name'],
+                "verbose_name_plural": "agencies",
+                "ordering": ["-statutory_partner", "name"],
             },
         ),
         migrations.CreateModel(
-            name='AuditHead',
+            name="AuditHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_seq', models.BigIntegerField(default=0)),
-                ('last_hash', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("last_seq", models.BigIntegerField(default=0)),
+                (
+                    "last_hash",
+                    models.CharField(
+                        default="0000000000000000000000000000000000000000000000000000000000000000",
+                        max_length=64,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Partnership',
+            name="Partnership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('area', models.CharField(help_text='The local authority area it serves.', max_length=200)),
-                ('financial_year_start_month', models.PositiveSmallIntegerField(default=4, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(12)])),
-                ('financial_year_start_day', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(28)])),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "area",
+                    models.CharField(
+                        help_text="The local authority area it serves.", max_length=200
+                    ),
+                ),
+                (
+                    "financial_year_start_month",
+                    models.PositiveSmallIntegerField(
+                        default=4,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(12),
+                        ],
+                    ),
+                ),
+                (
+                    "financial_year_start_day",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(28),
+                        ],
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('email', models.EmailField(max_length=254, unique=True)),
-                ('full_name', models.CharField(max_length=200)),
-                ('job_title', models.CharField(blank=True, max_length=200)),
-                ('is_active', models.BooleanField(default=True)),
-                ('is_staff', models.BooleanField(default=False)),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now)),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
-                ('agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='users', to='core.agency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, unique=True)),
+                ("full_name", models.CharField(max_length=200)),
+                ("job_title", models.CharField(blank=True, max_length=200)),
+                ("is_active", models.BooleanField(default=True)),
+                ("is_staff", models.BooleanField(default=False)),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="users",
+                        to="core.agency",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['full_name'],
+                "ordering": ["full_name"],
             },
             managers=[
-                ('objects', safeguarding.core.models.UserManager()),
+                ("objects", safeguarding.core.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.BigIntegerField(help_text='Position in the chain, from 1.', unique=True)),
-                ('at', models.DateTimeField()),
-                ('user_id', models.BigIntegerField(blank=True, null=True)),
-                ('user_email', models.CharField(blank=True, max_length=254)),
-                ('agency_code', models.CharField(blank=True, max_length=40)),
-                ('roles', models.CharField(blank=True, max_length=300)),
-                ('action', models.CharField(choices=[('sign_in', 'Signed in'), ('sign_in_failed', 'Sign-in failed'), ('sign_out', 'Signed out'), ('locked_out', 'Locked out'), ('mfa_added', 'MFA method added'), ('mfa_removed', 'MFA method removed'), ('mfa_recovery_codes', 'Recovery codes generated'), ('mfa_failed', 'MFA code refused'), ('session_ended', 'Session ended'), ('child_view', 'Viewed a child'), ('child_list', 'Listed children'), ('child_create', 'Created child data'), ('child_update', 'Changed child data'), ('child_denied', 'Refused a child record'), ('export', 'Exported'), ('break_glass', 'Break-glass'), ('break_glass_review', 'Reviewed a break-glass'), ('audit_search', 'Searched the audit log'), ('user_change', 'Changed a user'), ('structure_change', "Changed the partnership's structure")], max_length=40)),
-                ('object_type', models.CharField(blank=True, max_length=60)),
-                ('object_id', models.CharField(blank=True, max_length=64)),
-                ('child_ref', models.CharField(blank=True, max_length=36)),
-                ('purpose', models.TextField(blank=True)),
-                ('address', models.GenericIPAddressField(blank=True, null=True)),
-                ('detail', models.JSONField(blank=True, default=dict)),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "seq",
+                    models.BigIntegerField(help_text="Position in the chain, from 1.", unique=True),
+                ),
+                ("at", models.DateTimeField()),
+                ("user_id", models.BigIntegerField(blank=True, null=True)),
+                ("user_email", models.CharField(blank=True, max_length=254)),
+                ("agency_code", models.CharField(blank=True, max_length=40)),
+                ("roles", models.CharField(blank=True, max_length=300)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("sign_in", "Signed in"),
+                            ("sign_in_failed", "Sign-in failed"),
+                            ("sign_out", "Signed out"),
+                            ("locked_out", "Locked out"),
+                            ("mfa_added", "MFA method added"),
+                            ("mfa_removed", "MFA method removed"),
+                            ("mfa_recovery_codes", "Recovery codes generated"),
+                            ("mfa_failed", "MFA code refused"),
+                            ("session_ended", "Session ended"),
+                            ("child_view", "Viewed a child"),
+                            ("child_list", "Listed children"),
+                            ("child_create", "Created child data"),
+                            ("child_update", "Changed child data"),
+                            ("child_denied", "Refused a child record"),
+                            ("export", "Exported"),
+                            ("break_glass", "Break-glass"),
+                            ("break_glass_review", "Reviewed a break-glass"),
+                            ("audit_search", "Searched the audit log"),
+                            ("user_change", "Changed a user"),
+                            ("structure_change", "Changed the partnership's structure"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("object_type", models.CharField(blank=True, max_length=60)),
+                ("object_id", models.CharField(blank=True, max_length=64)),
+                ("child_ref", models.CharField(blank=True, max_length=36)),
+                ("purpose", models.TextField(blank=True)),
+                ("address", models.GenericIPAddressField(blank=True, null=True)),
+                ("detail", models.JSONField(blank=True, default=dict)),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64)),
             ],
             options={
-                'verbose_name_plural': 'audit entries',
-                'ordering': ['-seq'],
-                'indexes': [models.Index(fields=['child_ref', '-seq'], name='audit_by_child'), models.Index(fields=['user_id', '-seq'], name='audit_by_user'), models.Index(fields=['action', '-seq'], name='audit_by_action')],
+                "verbose_name_plural": "audit entries",
+                "ordering": ["-seq"],
+                "indexes": [
+                    models.Index(fields=["child_ref", "-seq"], name="audit_by_child"),
+                    models.Index(fields=["user_id", "-seq"], name="audit_by_user"),
+                    models.Index(fields=["action", "-seq"], name="audit_by_action"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Panel',
+            name="Panel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('kind', models.CharField(choices=[('exploitation_risk', 'Child exploitation risk assessment meeting'), ('exploitation_disruption', 'Child exploitation disruption meeting'), ('missing', 'Missing children panel'), ('young_carers', 'Young carers tracking meeting'), ('other', 'Other multi-agency panel')], max_length=40)),
-                ('is_active', models.BooleanField(default=True)),
-                ('members', models.ManyToManyField(blank=True, related_name='panels', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("exploitation_risk", "Child exploitation risk assessment meeting"),
+                            ("exploitation_disruption", "Child exploitation disruption meeting"),
+                            ("missing", "Missing children panel"),
+                            ("young_carers", "Young carers tracking meeting"),
+                            ("other", "Other multi-agency panel"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "members",
+                    models.ManyToManyField(
+                        blank=True, related_name="panels", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='SubGroup',
+            name="SubGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('purpose', models.TextField(blank=True)),
-                ('is_active', models.BooleanField(default=True)),
-                ('chair', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='chaired_sub_groups', to=settings.AUTH_USER_MODEL)),
-                ('members', models.ManyToManyField(blank=True, related_name='sub_groups', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
+                ("purpose", models.TextField(blank=True)),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "chair",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="chaired_sub_groups",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "members",
+                    models.ManyToManyField(
+                        blank=True, related_name="sub_groups", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='BreakGlass',
+            name="BreakGlass",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('reason', models.TextField()),
-                ('opened_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField()),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('review_note', models.TextField(blank=True)),
-                ('review_outcome', models.CharField(blank=True, choices=[('justified', 'Justified'), ('not_justified', 'Not justified: referred on')], max_length=20)),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='break_glasses', to='children.child')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='break_glass_reviews', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='break_glasses', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("reason", models.TextField()),
+                ("opened_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expires_at", models.DateTimeField()),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                ("review_note", models.TextField(blank=True)),
+                (
+                    "review_outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("justified", "Justified"),
+                            ("not_justified", "Not justified: referred on"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="break_glasses",
+                        to="children.child",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="break_glass_reviews",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="break_glasses",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-opened_at'],
-                'indexes': [models.Index(fields=['user', 'child', 'expires_at'], name='core_breakg_user_id_28ec23_idx')],
+                "ordering": ["-opened_at"],
+                "indexes": [
+                    models.Index(
+                        fields=["user", "child", "expires_at"],
+                        name="core_breakg_user_id_28ec23_idx",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RoleGrant',
+            name="RoleGrant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('practitioner', 'Practitioner'), ('panel_member', 'Panel member'), ('partnership_officer', 'Partnership officer'), ('analyst', 'Analyst'), ('executive', 'Executive'), ('agency_admin', 'Agency admin'), ('system_admin', 'System admin'), ('ig_lead', 'Information governance lead')], max_length=30)),
-                ('granted_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='role_grants', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("practitioner", "Practitioner"),
+                            ("panel_member", "Panel member"),
+                            ("partnership_officer", "Partnership officer"),
+                            ("analyst", "Analyst"),
+                            ("executive", "Executive"),
+                            ("agency_admin", "Agency admin"),
+                            ("system_admin", "System admin"),
+                            ("ig_lead", "Information governance lead"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("granted_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_grants",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'role'), name='one_grant_per_role')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "role"), name="one_grant_per_role")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Priority',
+            name="Priority",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2100)])),
-                ('number', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(20)])),
-                ('title', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('sub_group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='priorities', to='core.subgroup')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(2000),
+                            django.core.validators.MaxValueValidator(2100),
+                        ]
+                    ),
+                ),
+                (
+                    "number",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(20),
+                        ]
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "sub_group",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="priorities",
+                        to="core.subgroup",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'priorities',
-                'ordering': ['-year', 'number'],
-                'constraints': [models.UniqueConstraint(fields=('year', 'number'), name='one_priority_number_per_year')],
+                "verbose_name_plural": "priorities",
+                "ordering": ["-year", "number"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("year", "number"), name="one_priority_number_per_year"
+                    )
+                ],
             },
         ),
     ]

@@ -1,0 +1,138 @@
+"""The fixed users of the access model (DESIGN.md), shared by every app's tests.
+
+- involved: a practitioner whose agency holds a record of `child`;
+- other_agency: a practitioner of an agency with no part in `child`;
+- panel_member: a panel member of a third agency, on a panel that lists `child`;
+- analyst: sees aggregates only;
+- anonymous: not signed in.
+
+Plus the roles that run the partnership: officer, ig_lead, agency_admin, sysadmin.
+Every one of them has MFA enrolled, so the MFA middleware lets them through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, cast
+
+import pytest
+from django.test import Client
+
+from safeguarding.core.models import AgencyKind, Panel, Partnership
+from safeguarding.core.roles import Role
+from safeguarding.core.tests.factories import (
+    AgencyFactory,
+    ChildEventFactory,
+    ChildFactory,
+    PanelChildFactory,
+    PanelFactory,
+    SourceRecordFactory,
+    UserFactory,
+)
+
+FIXED_USERS = ("involved", "other_agency", "panel_member", "analyst", "anonymous")
+
+
+@dataclass
+class World:
+    la: Any
+    police: Any
+    icb: Any
+    school: Any
+    child: Any
+    record: Any
+    restricted_event: Any
+    open_event: Any
+    panel: Any
+    users: dict[str, Any]
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    Partnership.objects.create(name="Testshire Safeguarding Children Partnership", area="Testshire")
+    la = AgencyFactory(
+        code="LA", name="Testshire Council", kind=AgencyKind.LOCAL_AUTHORITY, statutory_partner=True
+    )
+    police = AgencyFactory(
+        code="POLICE", name="Testshire Police", kind=AgencyKind.POLICE, statutory_partner=True
+    )
+    icb = AgencyFactory(
+        code="ICB", name="Testshire ICB", kind=AgencyKind.HEALTH_ICB, statutory_partner=True
+    )
+    school = AgencyFactory(code="SCHOOL", name="Testshire Academy", kind=AgencyKind.SCHOOL)
+    child = ChildFactory(given_name="Jordan", family_name="Example")
+    record = SourceRecordFactory(agency=la, child=child, record_id="LCS000001")
+    open_event = ChildEventFactory(source_record=record, summary="Contact from the school nurse.")
+    SourceRecordFactory(
+        agency=police, child=ChildFactory(given_name="Other", family_name="Child"), record_id="PN-1"
+    )
+    restricted_record = SourceRecordFactory(agency=police, child=child, record_id="PN-2")
+    restricted_event = ChildEventFactory(
+        source_record=restricted_record,
+        restricted=True,
+        event_type="Intelligence",
+        summary="Police intelligence grading B2.",
+    )
+    # The restricted event makes police involved with the child; a fresh other agency is not.
+    other = AgencyFactory(code="HOUSING", name="Testshire Homes", kind=AgencyKind.OTHER)
+    panel = cast(Panel, PanelFactory(name="Child Exploitation Risk Assessment Meeting"))
+    PanelChildFactory(panel=panel, child=child)
+    users: dict[str, Any] = {
+        "involved": UserFactory(
+            email="involved@la.example",
+            full_name="Ina Volved",
+            agency=la,
+            roles=[Role.PRACTITIONER],
+        ),
+        "other_agency": UserFactory(
+            email="other@housing.example",
+            full_name="Otto Ther",
+            agency=other,
+            roles=[Role.PRACTITIONER],
+        ),
+        "panel_member": UserFactory(
+            email="panel@icb.example", full_name="Pat Anel", agency=icb, roles=[Role.PANEL_MEMBER]
+        ),
+        "analyst": UserFactory(
+            email="analyst@la.example", full_name="Ana Lyst", agency=la, roles=[Role.ANALYST]
+        ),
+        "anonymous": None,
+        "officer": UserFactory(
+            email="officer@la.example",
+            full_name="Offi Cer",
+            agency=la,
+            roles=[Role.PARTNERSHIP_OFFICER],
+        ),
+        "ig_lead": UserFactory(
+            email="ig@la.example", full_name="Iggy Lead", agency=la, roles=[Role.IG_LEAD]
+        ),
+        "agency_admin": UserFactory(
+            email="admin@school.example",
+            full_name="Addy Min",
+            agency=school,
+            roles=[Role.AGENCY_ADMIN],
+        ),
+        "sysadmin": UserFactory(
+            email="sys@la.example", full_name="Sys Admin", agency=la, roles=[Role.SYSTEM_ADMIN]
+        ),
+        "executive": UserFactory(
+            email="exec@icb.example", full_name="Exe Cutive", agency=icb, roles=[Role.EXECUTIVE]
+        ),
+    }
+    panel.members.add(users["panel_member"])
+    return World(la, police, icb, school, child, record, restricted_event, open_event, panel, users)
+
+
+@pytest.fixture
+def client_for(world: World) -> Callable[[str], Client]:
+    """A client signed in (MFA done) as one of the world's users; 'anonymous' is signed out."""
+
+    def make(name: str) -> Client:
+        client = Client()
+        user = world.users[name]
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make

@@ -1,0 +1,188 @@
+"""The audit log: append-only, hash-chained, verifiable, searchable."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import DatabaseError, connection, transaction
+from django.test import Client
+from django.urls import reverse
+
+from safeguarding.conftest import World
+from safeguarding.core import audit
+from safeguarding.core.models import AuditAction, AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def write(n: int) -> list[AuditEntry]:
+    return [
+        audit.record(
+            AuditAction.CHILD_VIEW, object_type="child", child_ref=f"child-{i}", purpose="test"
+        )
+        for i in range(n)
+    ]
+
+
+def tamper(sql: str, params: list[object]) -> None:
+    """What an attacker with database access does: bypass the app and the trigger."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "ALTER TABLE core_auditentry DISABLE TRIGGER core_auditentry_append_only"
+            )
+        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE core_auditentry ENABLE TRIGGER core_auditentry_append_only")
+
+
+def test_the_chain_verifies_when_nothing_was_touched() -> None:
+    write(5)
+    result = audit.verify()
+    assert result.ok and result.checked == 5
+
+
+def test_each_entry_is_chained_to_the_one_before() -> None:
+    first, second = write(2)
+    assert first.prev_hash == audit.GENESIS_HASH
+    assert second.prev_hash == first.hash
+    assert second.seq == first.seq + 1
+
+
+def test_verify_names_the_first_changed_entry() -> None:
+    entries = write(6)
+    tamper(
+        "UPDATE core_auditentry SET purpose = %s WHERE seq = %s", ["nothing to see", entries[3].seq]
+    )
+    result = audit.verify(batch_size=2)
+    assert not result.ok
+    assert result.first_break is not None and result.first_break.seq == entries[3].seq
+    assert "changed" in result.first_break.reason
+    assert result.checked == 3
+
+
+def test_verify_finds_a_deleted_entry() -> None:
+    entries = write(4)
+    tamper("DELETE FROM core_auditentry WHERE seq = %s", [entries[1].seq])
+    result = audit.verify()
+    assert result.first_break is not None and result.first_break.seq == entries[1].seq
+
+
+def test_verify_finds_the_last_entry_removed() -> None:
+    entries = write(3)
+    tamper("DELETE FROM core_auditentry WHERE seq = %s", [entries[-1].seq])
+    result = audit.verify()
+    assert result.first_break is not None and result.first_break.seq == entries[-1].seq
+
+
+def test_the_command_reports_a_whole_chain_and_names_a_broken_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    entries = write(3)
+    call_command("audit", "verify", "--no-progress")
+    assert "3 entries checked" in capsys.readouterr().out
+    tamper(
+        "UPDATE core_auditentry SET user_email = %s WHERE seq = %s",
+        ["someone@else.example", entries[1].seq],
+    )
+    with pytest.raises(CommandError, match=f"broken at entry {entries[1].seq}"):
+        call_command("audit", "verify", "--no-progress")
+
+
+def test_the_code_has_no_way_to_change_or_delete_an_entry() -> None:
+    (entry,) = write(1)
+    entry.purpose = "rewritten"
+    with pytest.raises(PermissionError):
+        entry.save()
+    with pytest.raises(PermissionError):
+        entry.delete()
+    with pytest.raises(PermissionError):
+        AuditEntry.objects.filter(pk=entry.pk).update(purpose="rewritten")
+    with pytest.raises(PermissionError):
+        AuditEntry.objects.all().delete()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
+def test_postgresql_refuses_update_and_delete_of_an_entry() -> None:
+    (entry,) = write(1)
+    for sql in (
+        "UPDATE core_auditentry SET purpose = 'x' WHERE id = %s",
+        "DELETE FROM core_auditentry WHERE id = %s",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [entry.pk])
+
+
+def test_the_ig_lead_sees_who_looked_at_a_child(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    client_for("involved").get(
+        reverse("children:detail", kwargs={"public_id": world.child.public_id})
+    )
+    page = (
+        client_for("ig_lead")
+        .get(reverse("core:audit"), {"child": str(world.child.public_id)})
+        .content.decode()
+    )
+    assert "involved@la.example" in page
+    assert "Viewed a child" in page
+    by_pseudonym = (
+        client_for("ig_lead")
+        .get(reverse("core:audit"), {"child": world.child.pseudonym})
+        .content.decode()
+    )
+    assert "involved@la.example" in by_pseudonym
+
+
+def test_the_ig_lead_sees_what_a_user_looked_at(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    client_for("panel_member").get(
+        reverse("children:detail", kwargs={"public_id": world.child.public_id})
+    )
+    page = (
+        client_for("ig_lead")
+        .get(reverse("core:audit"), {"user": "panel@icb.example"})
+        .content.decode()
+    )
+    assert str(world.child.public_id) in page
+    assert "involved@la.example" not in page
+
+
+def test_searching_and_exporting_the_log_are_themselves_audited(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    client_for("involved").get(
+        reverse("children:detail", kwargs={"public_id": world.child.public_id})
+    )
+    client = client_for("ig_lead")
+    client.get(reverse("core:audit"), {"child": str(world.child.public_id)})
+    response = client.get(reverse("core:audit_export"), {"child": str(world.child.public_id)})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    body = b"".join(response.streaming_content).decode()  # type: ignore[attr-defined]
+    lines = body.strip().splitlines()
+    assert lines[0].startswith("seq,at,user_email")
+    assert any("involved@la.example" in line for line in lines[1:])
+    assert AuditEntry.objects.filter(
+        action=AuditAction.AUDIT_SEARCH, user_email="ig@la.example"
+    ).exists()
+    assert AuditEntry.objects.filter(action=AuditAction.EXPORT, user_email="ig@la.example").exists()
+
+
+def test_a_search_with_a_backwards_date_range_is_refused_clearly(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    page = (
+        client_for("ig_lead")
+        .get(reverse("core:audit"), {"date_from": "5/3/2025", "date_to": "1/3/2025"})
+        .content.decode()
+    )
+    assert "The start date must be on or before the end date." in page

@@ -1,0 +1,140 @@
+"""Every page, tried as every fixed user of the access model.
+
+The matrix below names every URL of the project's own apps; a new page that is not added
+here fails `test_every_page_is_in_the_matrix`, so no page ships untried.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from safeguarding.conftest import World
+
+OK, FORBIDDEN, NOT_FOUND, SIGN_IN = 200, 403, 404, "sign-in"
+USERS = (
+    "involved",
+    "other_agency",
+    "panel_member",
+    "analyst",
+    "anonymous",
+    "officer",
+    "ig_lead",
+    "agency_admin",
+)
+
+# For each URL name: how to build its arguments from the world, and the status each user
+# gets for a GET. Anonymous users are always sent to sign in.
+STRUCTURE = {"officer": OK, "ig_lead": FORBIDDEN, "agency_admin": FORBIDDEN}
+CASEWORK_ONLY = {"officer": FORBIDDEN, "ig_lead": FORBIDDEN, "agency_admin": FORBIDDEN}
+
+
+def expect(**statuses: Any) -> dict[str, Any]:
+    base = {
+        "involved": FORBIDDEN,
+        "other_agency": FORBIDDEN,
+        "panel_member": FORBIDDEN,
+        "analyst": FORBIDDEN,
+        "anonymous": SIGN_IN,
+        "officer": FORBIDDEN,
+        "ig_lead": FORBIDDEN,
+        "agency_admin": FORBIDDEN,
+    }
+    base.update(statuses)
+    return base
+
+
+ALL_OK = {name: OK for name in USERS if name != "anonymous"}
+MATRIX: dict[str, tuple[Callable[[World], dict[str, Any]], dict[str, Any]]] = {
+    "core:home": (lambda w: {}, expect(**ALL_OK)),
+    "core:partnership": (lambda w: {}, expect(officer=OK)),
+    "core:agencies": (lambda w: {}, expect(officer=OK)),
+    "core:agency_new": (lambda w: {}, expect(officer=OK)),
+    "core:agency_edit": (lambda w: {"code": w.la.code}, expect(officer=OK)),
+    "core:agency_remove": (lambda w: {"code": w.la.code}, expect(officer=405)),
+    "core:sub_groups": (lambda w: {}, expect(officer=OK)),
+    "core:sub_group_new": (lambda w: {}, expect(officer=OK)),
+    "core:sub_group_edit": (lambda w: {"pk": w.sub_group.pk}, expect(officer=OK)),
+    "core:priorities": (lambda w: {}, expect(officer=OK)),
+    "core:priority_new": (lambda w: {}, expect(officer=OK)),
+    "core:priority_edit": (lambda w: {"pk": w.priority.pk}, expect(officer=OK)),
+    "core:users": (lambda w: {}, expect(agency_admin=OK)),
+    "core:user_new": (lambda w: {}, expect(agency_admin=OK)),
+    # An agency admin's own agency's user is theirs; another agency's user does not exist for them.
+    "core:user_edit": (lambda w: {"pk": w.users["involved"].pk}, expect(agency_admin=NOT_FOUND)),
+    "core:user_toggle": (lambda w: {"pk": w.users["involved"].pk}, expect(agency_admin=405)),
+    "core:audit": (lambda w: {}, expect(ig_lead=OK)),
+    "core:audit_export": (lambda w: {}, expect(ig_lead=302)),
+    "core:break_glass_queue": (lambda w: {}, expect(ig_lead=OK)),
+    "core:break_glass_review": (
+        lambda w: {"public_id": w.break_glass.public_id},
+        expect(ig_lead=OK),
+    ),
+    "children:list": (lambda w: {}, expect(involved=OK, other_agency=OK, panel_member=OK)),
+    "children:detail": (
+        lambda w: {"public_id": w.child.public_id},
+        expect(involved=OK, other_agency=NOT_FOUND, panel_member=OK),
+    ),
+    "children:break_glass": (
+        lambda w: {"public_id": w.child.public_id},
+        expect(involved=OK, other_agency=OK, panel_member=OK),
+    ),
+}
+
+
+def project_url_names() -> set[str]:
+    """Named URLs of the project's own apps (allauth's pages are allauth's to test)."""
+    names: set[str] = set()
+
+    def walk(patterns: list[Any], namespace: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if getattr(pattern.urlconf_module, "__name__", "").startswith("safeguarding."):
+                    walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+
+    walk(get_resolver().url_patterns, "")
+    return names
+
+
+def test_every_page_is_in_the_matrix() -> None:
+    missing = project_url_names() - set(MATRIX)
+    assert not missing, f"pages not tried as every fixed user: {sorted(missing)}"
+
+
+@pytest.fixture
+def matrix_world(world: World) -> World:
+    from safeguarding.core.models import BreakGlass, Priority, SubGroup
+
+    world.sub_group = SubGroup.objects.create(name="Case Review")  # type: ignore[attr-defined]
+    world.priority = Priority.objects.create(year=2025, number=1, title="Exploitation")  # type: ignore[attr-defined]
+    from django.utils import timezone
+
+    world.break_glass = BreakGlass.objects.create(  # type: ignore[attr-defined]
+        user=world.users["other_agency"],
+        child=world.child,
+        reason="Urgent call from A&E about this child tonight",
+        expires_at=timezone.now(),
+    )
+    return world
+
+
+@pytest.mark.parametrize("url_name", sorted(MATRIX))
+@pytest.mark.parametrize("user", USERS)
+def test_each_page_answers_each_fixed_user_as_the_access_model_says(
+    url_name: str, user: str, matrix_world: World, client_for: Callable[[str], Client]
+) -> None:
+    make_kwargs, statuses = MATRIX[url_name]
+    url = reverse(url_name, kwargs=make_kwargs(matrix_world))
+    response = client_for(user).get(url)
+    wanted = statuses[user]
+    if wanted == SIGN_IN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))
+    else:
+        assert response.status_code == wanted, f"{user} on {url_name}"
