@@ -11,7 +11,9 @@ See docs/decisions/0003-settings-from-environment.md. Variables:
   debug and the demo.
 - SAFEGUARDING_DEMO: the demo partnership's shortcuts (a fixed MFA code); needs debug.
 - SAFEGUARDING_SESSION_IDLE_MINUTES (30), SAFEGUARDING_SESSION_MAX_HOURS (12),
-  SAFEGUARDING_BREAK_GLASS_HOURS (8), SAFEGUARDING_EMAIL_BACKEND, SAFEGUARDING_FROM_EMAIL.
+  SAFEGUARDING_BREAK_GLASS_HOURS (8), SAFEGUARDING_TRUSTED_PROXY_COUNT (0),
+  SAFEGUARDING_EMAIL_BACKEND, SAFEGUARDING_FROM_EMAIL, SAFEGUARDING_EMAIL_HOST,
+  SAFEGUARDING_EMAIL_PORT (587), SAFEGUARDING_EMAIL_USER, SAFEGUARDING_EMAIL_PASSWORD.
 """
 
 from __future__ import annotations
@@ -193,6 +195,11 @@ MFA_RECOVERY_CODE_COUNT = 10
 # by email; MFA set-up must not wait for a verification that never comes.
 MFA_ALLOW_UNVERIFIED_EMAIL = True
 USERSESSIONS_TRACK_ACTIVITY = True
+# Tell users by email when their password or sign-in methods change.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# Behind N reverse proxies the client's address is the Nth from the right of
+# X-Forwarded-For: rate limits, lockout and the audit log all read it so.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.number("SAFEGUARDING_TRUSTED_PROXY_COUNT", 0)
 DEMO_MFA_CODE = "123456" if DEMO else None
 if DEMO_MFA_CODE:
     MFA_TOTP_INSECURE_BYPASS_CODE = DEMO_MFA_CODE
@@ -268,6 +275,11 @@ EMAIL_BACKEND = env.text("SAFEGUARDING_EMAIL_BACKEND") or (
     else "django.core.mail.backends.smtp.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env.text("SAFEGUARDING_FROM_EMAIL") or "hub@localhost"
+EMAIL_HOST = env.text("SAFEGUARDING_EMAIL_HOST") or "localhost"
+EMAIL_PORT = env.number("SAFEGUARDING_EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = env.text("SAFEGUARDING_EMAIL_USER") or ""
+EMAIL_HOST_PASSWORD = env.text("SAFEGUARDING_EMAIL_PASSWORD") or ""
+EMAIL_USE_TLS = EMAIL_PORT == 587
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.db.models import F
 from django.http import HttpRequest
@@ -62,11 +63,15 @@ def chain_hash(prev_hash: str, values: dict[str, Any]) -> str:
 
 
 def client_address(request: HttpRequest | None) -> str | None:
+    """The client's address as the rate limits see it (ALLAUTH_TRUSTED_PROXY_COUNT)."""
     if request is None:
         return None
-    # Behind a proxy, SECURE_PROXY_SSL_HEADER-style trust would be configured; REMOTE_ADDR
-    # is what we know to be true of the connection.
-    return request.META.get("REMOTE_ADDR") or None
+    from allauth.core.internal.httpkit import get_client_ip
+
+    try:
+        return get_client_ip(request)
+    except ImproperlyConfigured:  # a forged or short X-Forwarded-For: record the peer
+        return request.META.get("REMOTE_ADDR") or None
 
 
 def actor_fields(user: User | None) -> dict[str, Any]:

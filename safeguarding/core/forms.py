@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from django import forms
 
 from safeguarding.core.models import Agency, Partnership, Priority, SubGroup, User
-from safeguarding.core.roles import Role
+from safeguarding.core.roles import PARTNERSHIP_WIDE_ROLES, Role
 
 WIDGET_CLASSES = {
     forms.Textarea: "govuk-textarea",
@@ -120,7 +120,7 @@ class UserForm(HubModelForm):
             roles_field.choices = [
                 (value, label)
                 for value, label in Role.choices
-                if value not in {Role.SYSTEM_ADMIN, Role.IG_LEAD, Role.PARTNERSHIP_OFFICER}
+                if value not in PARTNERSHIP_WIDE_ROLES
             ]
 
     def clean_email(self) -> str:

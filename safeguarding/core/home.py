@@ -112,6 +112,21 @@ def home_sections(user: User) -> list[Section]:
                 ],
             )
         )
-    if not sections:
-        sections.append(Section("Your account", []))
+    sections.append(
+        Section(
+            "Your account",
+            [
+                Link(
+                    "Sign-in security",
+                    "mfa_index",
+                    "Your authenticator app, security keys and recovery codes.",
+                ),
+                Link(
+                    "Your sessions",
+                    "usersessions_list",
+                    "Where you are signed in; sign out of the others.",
+                ),
+            ],
+        )
+    )
     return sections

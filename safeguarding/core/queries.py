@@ -20,7 +20,7 @@ from safeguarding.core.models import (
     SubGroup,
     User,
 )
-from safeguarding.core.roles import Role
+from safeguarding.core.roles import PARTNERSHIP_WIDE_ROLES, Role
 
 
 def partnership() -> Partnership:
@@ -51,12 +51,18 @@ def priorities() -> QuerySet[Priority]:
 
 
 def users_managed_by(admin: User) -> QuerySet[User]:
-    """A system admin manages everyone; an agency admin their own agency's users."""
+    """A system admin manages everyone; an agency admin their own agency's users, but
+    not those holding partnership-wide roles, nor themselves (no one raises their own
+    roles)."""
     queryset = User.objects.select_related("agency").prefetch_related("role_grants")
     if admin.has_role(Role.SYSTEM_ADMIN):
         return queryset
     if admin.has_role(Role.AGENCY_ADMIN) and admin.agency_id:
-        return queryset.filter(agency_id=admin.agency_id)
+        return (
+            queryset.filter(agency_id=admin.agency_id)
+            .exclude(role_grants__role__in=PARTNERSHIP_WIDE_ROLES)
+            .exclude(pk=admin.pk)
+        )
     return queryset.none()
 
 

@@ -38,3 +38,7 @@ AUDIT_ROLES = frozenset({Role.IG_LEAD, Role.SYSTEM_ADMIN})
 
 # Who manages users, and of which agency: an agency admin their own, a system admin any.
 USER_ADMIN_ROLES = frozenset({Role.AGENCY_ADMIN, Role.SYSTEM_ADMIN})
+
+# Roles only a system admin hands out; an agency admin cannot grant them, nor manage
+# a user who holds one.
+PARTNERSHIP_WIDE_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.IG_LEAD, Role.PARTNERSHIP_OFFICER})

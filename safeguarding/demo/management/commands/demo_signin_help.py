@@ -94,5 +94,5 @@ class Command(BaseCommand):
             out("")
             out(
                 "To try break-glass: sign in as practitioner@council.wealdmoor.example and open "
-                f"{DEMO_URL}/children/{child.public_id}/ (a child the council is not involved with)."
+                f"{DEMO_URL}/children/{child.public_id}/break-glass/ (a child the council is not involved with)."
             )
