@@ -48,6 +48,12 @@ class World:
     users: dict[str, Any]
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """PBKDF2's deliberate slowness protects real passwords; tests make dozens of users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def world(db: Any) -> World:
     Partnership.objects.create(name="Testshire Safeguarding Children Partnership", area="Testshire")

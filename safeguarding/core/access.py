@@ -335,7 +335,11 @@ def record_write(
 
 
 class SystemAccess:
-    """For system processes (imports, linkage, the demo generator): no user, still recorded."""
+    """For system processes (imports, linkage, the demo generator), which act for no user.
+
+    It checks nothing and records nothing itself: the process that uses it writes its own
+    audit entry (the demo generator writes one per run).
+    """
 
     def __init__(self, purpose: str) -> None:
         self.purpose = purpose
