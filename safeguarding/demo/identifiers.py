@@ -12,32 +12,16 @@ from __future__ import annotations
 
 import random
 
-# Positions 1..9 are weighted 10..2 (DOMAIN.md: Σ digitᵢ × (11 − i)).
-NHS_WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
+from safeguarding.children.identifiers import (  # noqa: F401 - re-exported for the generator
+    UPN_CHECK_LETTERS,
+    is_valid_nhs_number,
+    is_valid_upn,
+    nhs_check_digit,
+    upn_check_letter,
+)
+
 NHS_TEST_PREFIX = "999"
-
-# The DfE's check letters for a Unique Pupil Number: 23 letters, no I, O or S.
-UPN_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 UPN_DEMO_LA_NUMBER = "999"
-
-
-def nhs_check_digit(first_nine: str) -> int | None:
-    """The check digit for nine digits, or None when they can have none (remainder 10)."""
-    if len(first_nine) != 9 or not first_nine.isdigit():
-        raise ValueError("An NHS number's check digit needs exactly nine digits.")
-    total = sum(int(digit) * weight for digit, weight in zip(first_nine, NHS_WEIGHTS, strict=True))
-    check = 11 - total % 11
-    if check == 11:
-        return 0
-    if check == 10:
-        return None
-    return check
-
-
-def is_valid_nhs_number(value: str) -> bool:
-    if len(value) != 10 or not value.isdigit():
-        return False
-    return nhs_check_digit(value[:9]) == int(value[9])
 
 
 def nhs_number(rng: random.Random) -> str:
@@ -47,23 +31,6 @@ def nhs_number(rng: random.Random) -> str:
         check = nhs_check_digit(first_nine)
         if check is not None:
             return f"{first_nine}{check}"
-
-
-def upn_check_letter(last_twelve: str) -> str:
-    """The DfE check letter: characters 2..13 weighted 2..13, summed, modulo 23."""
-    if len(last_twelve) != 12:
-        raise ValueError("A UPN's check letter needs the twelve characters after it.")
-    total = 0
-    for position, character in enumerate(last_twelve, start=2):
-        # Position 13 may be a letter in a temporary UPN; it counts as its place in A..Z
-        # less the letters the scheme leaves out. The demo only issues digits.
-        value = int(character) if character.isdigit() else UPN_CHECK_LETTERS.index(character)
-        total += value * position
-    return UPN_CHECK_LETTERS[total % 23]
-
-
-def is_valid_upn(value: str) -> bool:
-    return len(value) == 13 and value[0] == upn_check_letter(value[1:])
 
 
 def upn(rng: random.Random, establishment: str, year_allocated: int) -> str:
