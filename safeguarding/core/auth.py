@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -32,6 +33,27 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        """A password typed to sign in a moment ago counts as recent, as a re-authentication
+        does: a new user setting up the mandatory authenticator is not asked for it twice."""
+        from allauth.account import app_settings
+        from allauth.account.authentication import get_authentication_records
+        from allauth.core import context
+
+        request = context.request
+        if request is not None and request.user.is_authenticated:
+            signed_in = [
+                r
+                for r in get_authentication_records(request, request.user)
+                if r.get("method") == "password"
+            ]
+            if (
+                signed_in
+                and time.time() - signed_in[-1]["at"] < app_settings.REAUTHENTICATION_TIMEOUT
+            ):
+                return False
+        return bool(super().is_reauthentication_required(app=app, **kwargs))
 
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
         try:
