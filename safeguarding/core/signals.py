@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from allauth.mfa import signals as mfa_signals
@@ -41,40 +42,27 @@ def on_sign_in_failed(
     )
 
 
-@receiver(mfa_signals.authenticator_added)
-def on_mfa_added(sender: Any, request: HttpRequest, authenticator: Any, **kwargs: Any) -> None:
-    audit.record(
-        AuditAction.MFA_ADDED,
-        request=request,
-        user=authenticator.user,
-        object_type="authenticator",
-        object_id=authenticator.pk,
-        detail={"type": authenticator.type},
-    )
+def _record_authenticator_change(action: AuditAction) -> Callable[..., None]:
+    def receive(sender: Any, request: HttpRequest, authenticator: Any, **kwargs: Any) -> None:
+        audit.record(
+            action,
+            request=request,
+            user=authenticator.user,
+            object_type="authenticator",
+            object_id=authenticator.pk,
+            detail={"type": authenticator.type},
+        )
+
+    return receive
 
 
-@receiver(mfa_signals.authenticator_removed)
-def on_mfa_removed(sender: Any, request: HttpRequest, authenticator: Any, **kwargs: Any) -> None:
-    audit.record(
-        AuditAction.MFA_REMOVED,
-        request=request,
-        user=authenticator.user,
-        object_type="authenticator",
-        object_id=authenticator.pk,
-        detail={"type": authenticator.type},
-    )
-
-
-@receiver(mfa_signals.authenticator_reset)
-def on_mfa_reset(sender: Any, request: HttpRequest, authenticator: Any, **kwargs: Any) -> None:
-    audit.record(
-        AuditAction.MFA_RECOVERY_CODES,
-        request=request,
-        user=authenticator.user,
-        object_type="authenticator",
-        object_id=authenticator.pk,
-        detail={"type": authenticator.type},
-    )
+# Connected strongly (weak=False): the receivers are made here and held nowhere else.
+for signal, action in (
+    (mfa_signals.authenticator_added, AuditAction.MFA_ADDED),
+    (mfa_signals.authenticator_removed, AuditAction.MFA_REMOVED),
+    (mfa_signals.authenticator_reset, AuditAction.MFA_RECOVERY_CODES),
+):
+    signal.connect(_record_authenticator_change(action), weak=False, dispatch_uid=f"audit-{action}")
 
 
 @receiver(mfa_signals.authentication_failed)

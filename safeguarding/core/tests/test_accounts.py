@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
@@ -181,3 +182,27 @@ def test_a_user_sees_their_sessions_and_ends_the_others(world: World) -> None:
     first.post(reverse("usersessions_list"), {})
     assert second.get(reverse("core:home")).status_code == 302
     assert first.get(reverse("core:home")).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)  # allauth signals, and emails, after the commit
+def test_setting_up_an_authenticator_is_audited_and_needs_no_second_password(
+    world: World, mailoutbox: list[Any]
+) -> None:
+    from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
+
+    newcomer = UserFactory(
+        email="new@la.example", agency=world.la, roles=[Role.PRACTITIONER], mfa=False
+    )
+    client = Client()
+    assert sign_in(client, "new@la.example")["Location"] == reverse("core:home")
+    page = client.get(reverse("mfa_activate_totp"))
+    assert page.status_code == 200, "a password typed a moment ago counts as recent"
+    secret = client.session[SECRET_SESSION_KEY]
+    client.post(reverse("mfa_activate_totp"), {"code": current_code(secret)})
+    assert client.get(reverse("core:home")).status_code == 200
+    actions = list(AuditEntry.objects.filter(user_id=newcomer.pk).values_list("action", "detail"))
+    assert (AuditAction.MFA_ADDED, {"type": "totp"}) in actions
+    assert (AuditAction.MFA_ADDED, {"type": "recovery_codes"}) in actions
+    assert any(message.to == ["new@la.example"] for message in mailoutbox), (
+        "the user is told by email"
+    )
