@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Upper
 from django.http import Http404
 from django.utils import timezone
 
@@ -122,11 +123,14 @@ def audit_entries(query: AuditQuery) -> QuerySet[AuditEntry]:
         user_ids = list(
             User.objects.filter(email__iexact=query.user.strip()).values_list("pk", flat=True)
         )
-        entries = (
-            entries.filter(user_id__in=user_ids)
-            if user_ids
-            else entries.filter(user_email__iexact=query.user.strip())
-        )
+        if user_ids:
+            entries = entries.filter(user_id__in=user_ids)
+        else:
+            # An address that is no account's (attempts on made-up accounts): compared
+            # upper-cased, as the audit_by_email index holds it, on either database.
+            entries = entries.annotate(email_upper=Upper("user_email")).filter(
+                email_upper=query.user.strip().upper()
+            )
     if query.action:
         entries = entries.filter(action=query.action)
     if query.date_from:

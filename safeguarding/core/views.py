@@ -145,15 +145,24 @@ def user_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 def audit_search(request: HttpRequest) -> HttpResponse:
     form = AuditSearchForm(request.GET or None)
     query = queries.AuditQuery(**form.cleaned_data) if form.is_valid() else queries.AuditQuery()
-    page = Paginator(queries.audit_entries(query), 50).get_page(request.GET.get("page"))
+    if query.is_empty:
+        # Before a search, the latest entries only: counting the whole log grows with it.
+        page: Any = queries.audit_entries(query)[:50]
+    else:
+        page = Paginator(queries.audit_entries(query), 50).get_page(request.GET.get("page"))
+    response = render(
+        request, "core/audit_search.html", {"form": form, "page": page, "query": query}
+    )
     if not query.is_empty:
+        # Recorded once the results are read, so the search is not among its own results.
         audit.record(
             AuditAction.AUDIT_SEARCH,
             request=request,
             purpose="audit search",
+            child_ref=queries.child_ref(query.child),
             detail=query.describe(),
         )
-    return render(request, "core/audit_search.html", {"form": form, "page": page, "query": query})
+    return response
 
 
 class _Echo:

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from safeguarding.conftest import World
@@ -186,3 +187,40 @@ def test_a_search_with_a_backwards_date_range_is_refused_clearly(
         .content.decode()
     )
     assert "The start date must be on or before the end date." in page
+
+
+def test_an_ig_leads_search_for_a_child_shows_in_who_looked_at_that_child(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    client_for("ig_lead").get(reverse("core:audit"), {"child": world.child.pseudonym})
+    entry = AuditEntry.objects.filter(action=AuditAction.AUDIT_SEARCH).latest("seq")
+    assert entry.child_ref == str(world.child.public_id)
+
+
+def test_the_audit_page_before_a_search_does_not_count_the_whole_log(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    write(3)
+    client = client_for("ig_lead")
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("core:audit")).content.decode()
+    assert "Latest entries" in page
+    assert not any(
+        "COUNT(" in q["sql"].upper() and "core_auditentry" in q["sql"]
+        for q in queries.captured_queries
+    )
+
+
+def test_attempts_on_an_address_that_is_no_account_are_found_whatever_its_case(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    Client().post(
+        reverse("account_login"),
+        {"login": "Nobody@Nowhere.example", "password": "guess-guess-guess"},
+    )
+    page = (
+        client_for("ig_lead")
+        .get(reverse("core:audit"), {"user": "NOBODY@nowhere.EXAMPLE"})
+        .content.decode()
+    )
+    assert "Sign-in failed" in page and "1 entries found" in page
