@@ -50,10 +50,6 @@ def register_involvement(name: str, source: InvolvementSource) -> None:
     _involvement_sources[name] = source
 
 
-def involvement_sources() -> dict[str, InvolvementSource]:
-    return dict(_involvement_sources)
-
-
 register_involvement(
     "source record",
     lambda agency_id: SourceRecord.objects.filter(agency_id=agency_id, child__isnull=False).values(

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
@@ -43,6 +43,10 @@ HASHED_FIELDS = (
     "address",
     "detail",
 )
+
+# What an export of the log shows: the hashed fields less the internal user id and the
+# free-form detail, with the chain position first.
+EXPORTED_FIELDS = tuple(name for name in HASHED_FIELDS if name not in {"user_id", "detail"})
 
 
 def canonical(values: dict[str, Any]) -> str:
@@ -186,7 +190,3 @@ def verify(*, batch_size: int = 5000, progress: Any = None) -> VerifyResult:
         reason = f"the log ends at entry {checked} but {head.last_seq} were written"
         return VerifyResult(checked, ChainBreak(checked + 1, 0, reason))
     return VerifyResult(checked, None)
-
-
-def is_postgresql() -> bool:
-    return connection.vendor == "postgresql"

@@ -170,28 +170,14 @@ class _Echo:
         return value
 
 
-AUDIT_CSV_FIELDS = [
-    "seq",
-    "at",
-    "user_email",
-    "agency_code",
-    "roles",
-    "action",
-    "object_type",
-    "object_id",
-    "child_ref",
-    "purpose",
-    "address",
-]
-
-
 def _audit_csv_rows(query: queries.AuditQuery) -> Iterator[str]:
     writer = csv.writer(_Echo())
-    yield writer.writerow(AUDIT_CSV_FIELDS)
+    yield writer.writerow(audit.EXPORTED_FIELDS)
     for entry in queries.audit_entries(query).iterator(chunk_size=2000):
-        values = [getattr(entry, name) for name in AUDIT_CSV_FIELDS]
-        values[1] = timezone.localtime(entry.at).isoformat()
-        yield writer.writerow(values)
+        yield writer.writerow(
+            timezone.localtime(entry.at).isoformat() if name == "at" else getattr(entry, name)
+            for name in audit.EXPORTED_FIELDS
+        )
 
 
 @role_required(*AUDIT_ROLES)

@@ -234,3 +234,25 @@ def test_a_new_kind_of_involvement_can_be_registered(world: World) -> None:
         assert access.grounds_for(other, world.child) == access.Grounds.INVOLVED
     finally:
         access._involvement_sources.pop("test action")
+
+
+def test_a_write_to_a_childs_record_is_audited_and_rolls_back_with_the_change(world: World) -> None:
+    from django.db import transaction
+    from django.test import RequestFactory
+
+    request = RequestFactory().post("/")
+    request.user = world.users["involved"]
+    granted = access.ChildAccess(child=world.child, grounds=access.Grounds.INVOLVED)
+    access.record_write(
+        request, granted, object_type="event", object_id="1", created=True, purpose="test"
+    )
+    entry = AuditEntry.objects.latest("seq")
+    assert (entry.action, entry.child_ref, entry.user_email) == (
+        AuditAction.CHILD_CREATE,
+        str(world.child.public_id),
+        "involved@la.example",
+    )
+    with pytest.raises(RuntimeError), transaction.atomic():
+        access.record_write(request, granted, object_type="event", object_id="2", created=False)
+        raise RuntimeError("the change failed")
+    assert not AuditEntry.objects.filter(object_id="2").exists(), "nothing half-written"
