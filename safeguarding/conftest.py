@@ -6,7 +6,9 @@
 - analyst: sees aggregates only;
 - anonymous: not signed in.
 
-Plus the roles that run the partnership: officer, ig_lead, agency_admin, sysadmin.
+Plus the roles that run the partnership: officer, ig_lead, agency_admin, sysadmin,
+executive, data_officer (loads the council's extracts), linkage_officer (the linkage
+review queue).
 Every one of them has MFA enrolled, so the MFA middleware lets them through.
 """
 
@@ -77,7 +79,7 @@ def world(db: Any) -> World:
     restricted_event = ChildEventFactory(
         source_record=restricted_record,
         restricted=True,
-        event_type="Intelligence",
+        event_type="police_intelligence",
         summary="Police intelligence grading B2.",
     )
     # The restricted event makes police involved with the child; a fresh other agency is not.
@@ -124,6 +126,17 @@ def world(db: Any) -> World:
         ),
         "executive": UserFactory(
             email="exec@icb.example", full_name="Exe Cutive", agency=icb, roles=[Role.EXECUTIVE]
+        ),
+        # Loads the council's extracts; sees no child by name.
+        "data_officer": UserFactory(
+            email="data@la.example", full_name="Dai Ta", agency=la, roles=[Role.DATA_OFFICER]
+        ),
+        # Works the partnership's linkage review queue.
+        "linkage_officer": UserFactory(
+            email="linkage@la.example",
+            full_name="Lin Kage",
+            agency=la,
+            roles=[Role.LINKAGE_OFFICER],
         ),
     }
     panel.members.add(users["panel_member"])

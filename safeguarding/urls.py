@@ -5,6 +5,9 @@ from safeguarding.core import errors
 urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("children/", include("safeguarding.children.urls")),
+    path("imports/", include("safeguarding.children.import_urls")),
+    path("linkage/", include("safeguarding.children.linkage_urls")),
+    path("api/", include("safeguarding.children.api_urls")),
     path("", include("safeguarding.core.urls")),
 ]
 

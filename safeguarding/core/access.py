@@ -129,7 +129,9 @@ def visible_children(user: User | AnonymousUser | None) -> QuerySet[Child]:
     worker = _casework_user(user)
     if worker is None:
         return Child.objects.none()
-    return Child.objects.filter(_involved_q(worker) | _panel_q(worker) | _break_glass_q(worker))
+    return Child.objects.filter(merged_into__isnull=True).filter(
+        _involved_q(worker) | _panel_q(worker) | _break_glass_q(worker)
+    )
 
 
 def grounds_for(user: User | AnonymousUser | None, child: Child) -> str | None:

@@ -15,6 +15,8 @@ from safeguarding.core.roles import (
     AUDIT_ROLES,
     BREAK_GLASS_ROLES,
     CASEWORK_ROLES,
+    IMPORT_ROLES,
+    LINKAGE_ROLES,
     STRUCTURE_ROLES,
     USER_ADMIN_ROLES,
     Role,
@@ -166,6 +168,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     def administers_users(self) -> bool:
         return bool(self.roles & USER_ADMIN_ROLES)
 
+    @property
+    def imports_extracts(self) -> bool:
+        return bool(self.roles & IMPORT_ROLES) and self.agency_id is not None
+
+    @property
+    def reviews_linkage(self) -> bool:
+        return bool(self.roles & LINKAGE_ROLES)
+
 
 class RoleGrant(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
@@ -299,6 +309,14 @@ class AuditAction(models.TextChoices):
     CHILD_CREATE = "child_create", "Created child data"
     CHILD_UPDATE = "child_update", "Changed child data"
     CHILD_DENIED = "child_denied", "Refused a child record"
+    CHILD_SEARCH = "child_search", "Searched for a child"
+    IMPORT = "import", "Imported an extract"
+    LINKAGE_RUN = "linkage_run", "Ran record linkage"
+    LINK_REVIEW = "link_review", "Decided a possible link"
+    CHILD_MERGE = "child_merge", "Merged children"
+    CHILD_SPLIT = "child_split", "Split a child"
+    IDENTITY_UNDO = "identity_undo", "Undid a merge or split"
+    API_TOKEN = "api_token", "Issued or revoked an API token"
     EXPORT = "export", "Exported"
     BREAK_GLASS = "break_glass", "Break-glass"
     BREAK_GLASS_REVIEW = "break_glass_review", "Reviewed a break-glass"

@@ -21,6 +21,11 @@ class Role(models.TextChoices):
     # Not in DESIGN.md's list: the partnership's information governance lead, who answers
     # "who looked at this child" and reviews break-glass (docs/decisions/0007-ig-lead-role.md).
     IG_LEAD = "ig_lead", "Information governance lead"
+    # The child index adds two (docs/decisions/0016-data-roles.md): an agency's data
+    # officer loads that agency's extracts; the partnership's linkage officer confirms or
+    # rejects uncertain links and merges and splits children.
+    DATA_OFFICER = "data_officer", "Data officer"
+    LINKAGE_OFFICER = "linkage_officer", "Linkage officer"
 
 
 # Roles whose holders work with children by name. Only they can ever see an
@@ -39,6 +44,15 @@ AUDIT_ROLES = frozenset({Role.IG_LEAD, Role.SYSTEM_ADMIN})
 # Who manages users, and of which agency: an agency admin their own, a system admin any.
 USER_ADMIN_ROLES = frozenset({Role.AGENCY_ADMIN, Role.SYSTEM_ADMIN})
 
+# Who may load their own agency's extracts (upload page, API tokens).
+IMPORT_ROLES = frozenset({Role.DATA_OFFICER})
+
+# Who works the linkage review queue and merges and splits children. The queue shows
+# records of every agency side by side, so the role is partnership-wide.
+LINKAGE_ROLES = frozenset({Role.LINKAGE_OFFICER})
+
 # Roles only a system admin hands out; an agency admin cannot grant them, nor manage
 # a user who holds one.
-PARTNERSHIP_WIDE_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.IG_LEAD, Role.PARTNERSHIP_OFFICER})
+PARTNERSHIP_WIDE_ROLES = frozenset(
+    {Role.SYSTEM_ADMIN, Role.IG_LEAD, Role.PARTNERSHIP_OFFICER, Role.LINKAGE_OFFICER}
+)

@@ -67,6 +67,7 @@ from safeguarding.children.models import (
     PanelChild,
     Sex,
     SourceRecord,
+    event_fingerprint,
 )
 from safeguarding.core import audit
 from safeguarding.core.access import SystemAccess
@@ -834,6 +835,7 @@ def make_events(ctx: DemoContext) -> None:
                     occurred_at=when,
                     summary=summary,
                     restricted=restricted,
+                    fingerprint=event_fingerprint(record.record_id, kind, when, summary),
                     created_at=when + timedelta(hours=rng.randint(1, 72)),
                 )
             )

@@ -334,6 +334,22 @@ FIXED_USERS: tuple[FixedUser, ...] = (
         (Role.AGENCY_ADMIN,),
     ),
     FixedUser(
+        "data_officer",
+        "data@police.wealdmoor.example",
+        "Lowri Pritchard",
+        "Information management officer",
+        "POLICE",
+        (Role.DATA_OFFICER,),
+    ),
+    FixedUser(
+        "linkage_officer",
+        "linkage@wealdmoor-partnership.example",
+        "Declan Fairbrother",
+        "Partnership data officer",
+        "PBU",
+        (Role.LINKAGE_OFFICER,),
+    ),
+    FixedUser(
         "sysadmin",
         "sysadmin@wealdmoor-partnership.example",
         "Bethan Greaves",

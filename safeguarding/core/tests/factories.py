@@ -95,9 +95,10 @@ class ChildEventFactory(factory.django.DjangoModelFactory):
     source_record = factory.SubFactory(SourceRecordFactory)
     child = factory.SelfAttribute("source_record.child")
     agency = factory.SelfAttribute("source_record.agency")
-    event_type = "Contact to the MASH"
+    event_type = "mash_contact"
     occurred_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=30))
     summary = "Contact from school about attendance."
+    fingerprint = factory.Sequence(lambda n: f"factory-{n}")
 
 
 class PanelChildFactory(factory.django.DjangoModelFactory):

@@ -1,7 +1,8 @@
 """Every page, tried as every fixed user of the access model.
 
-The matrix below names every URL of the project's own apps; a new page that is not added
-here fails `test_every_page_is_in_the_matrix`, so no page ships untried.
+The matrix names every URL of the project's own apps: the core's below, each app's in its
+`tests/matrix_*.py` (see core/tests/matrix.py). A new page that is in no matrix fails
+`test_every_page_is_in_the_matrix`, so no page ships untried.
 """
 
 from __future__ import annotations
@@ -14,42 +15,17 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from safeguarding.conftest import World
-
-OK, FORBIDDEN, NOT_FOUND, SIGN_IN = 200, 403, 404, "sign-in"
-USERS = (
-    "involved",
-    "other_agency",
-    "panel_member",
-    "analyst",
-    "anonymous",
-    "officer",
-    "ig_lead",
-    "agency_admin",
+from safeguarding.core.tests.matrix import (
+    ALL_OK,
+    NOT_FOUND,
+    OK,
+    SIGN_IN,
+    USERS,
+    Entries,
+    expect,
 )
 
-# For each URL name: how to build its arguments from the world, and the status each user
-# gets for a GET. Anonymous users are always sent to sign in.
-STRUCTURE = {"officer": OK, "ig_lead": FORBIDDEN, "agency_admin": FORBIDDEN}
-CASEWORK_ONLY = {"officer": FORBIDDEN, "ig_lead": FORBIDDEN, "agency_admin": FORBIDDEN}
-
-
-def expect(**statuses: Any) -> dict[str, Any]:
-    base = {
-        "involved": FORBIDDEN,
-        "other_agency": FORBIDDEN,
-        "panel_member": FORBIDDEN,
-        "analyst": FORBIDDEN,
-        "anonymous": SIGN_IN,
-        "officer": FORBIDDEN,
-        "ig_lead": FORBIDDEN,
-        "agency_admin": FORBIDDEN,
-    }
-    base.update(statuses)
-    return base
-
-
-ALL_OK = {name: OK for name in USERS if name != "anonymous"}
-MATRIX: dict[str, tuple[Callable[[World], dict[str, Any]], dict[str, Any]]] = {
+CORE: Entries = {
     "core:home": (lambda w: {}, expect(**ALL_OK)),
     "core:partnership": (lambda w: {}, expect(officer=OK)),
     "core:agencies": (lambda w: {}, expect(officer=OK)),
@@ -84,6 +60,28 @@ MATRIX: dict[str, tuple[Callable[[World], dict[str, Any]], dict[str, Any]]] = {
         expect(involved=OK, other_agency=OK, panel_member=OK),
     ),
 }
+
+
+def collect_matrix() -> Entries:
+    """The core's entries and every app's `tests/matrix_*.py` ENTRIES."""
+    import importlib
+    from pathlib import Path
+
+    import safeguarding
+
+    root = Path(safeguarding.__file__).resolve().parent
+    matrix: Entries = dict(CORE)
+    for path in sorted(root.glob("*/tests/matrix_*.py")):
+        module = importlib.import_module(
+            "safeguarding." + ".".join(path.relative_to(root).with_suffix("").parts)
+        )
+        for name, entry in module.ENTRIES.items():
+            assert name not in matrix, f"{name} is in the matrix twice"
+            matrix[name] = entry
+    return matrix
+
+
+MATRIX = collect_matrix()
 
 
 def project_url_names() -> set[str]:
