@@ -19,7 +19,7 @@ from typing import Any
 from django.utils import timezone
 
 from safeguarding.children import identifiers, names
-from safeguarding.children.models import Sex
+from safeguarding.children.models import Child, Sex
 from safeguarding.core.access import SystemAccess
 from safeguarding.core.models import AgencyKind
 
@@ -139,10 +139,10 @@ def refresh_children(system: SystemAccess, child_ids: Iterable[int]) -> int:
             for field, value in identity_fields(by_child[child.pk]).items():
                 setattr(child, field, value)
             child.updated_at = now
-        system.children().bulk_update(
-            children,
-            [*FIELDS, "identity_sources", "given_name_key", "family_name_key", "updated_at"],
-            batch_size=500,
+        # Not bulk_update: it builds a CASE per field and row, minutes for a first linkage.
+        fields = [*FIELDS, "identity_sources", "given_name_key", "family_name_key", "updated_at"]
+        system.update_rows(
+            Child, fields, ([child.pk, *(getattr(child, f) for f in fields)] for child in children)
         )
         updated += len(children)
     return updated

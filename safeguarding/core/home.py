@@ -7,7 +7,14 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 
 from safeguarding.core.models import User
-from safeguarding.core.roles import AUDIT_ROLES, CASEWORK_ROLES, STRUCTURE_ROLES, USER_ADMIN_ROLES
+from safeguarding.core.roles import (
+    AUDIT_ROLES,
+    CASEWORK_ROLES,
+    IMPORT_ROLES,
+    LINKAGE_ROLES,
+    STRUCTURE_ROLES,
+    USER_ADMIN_ROLES,
+)
 
 
 @dataclass
@@ -39,6 +46,10 @@ def navigation(user: User) -> list[Link]:
         links.append(Link("Users", "core:users"))
     if user.roles & AUDIT_ROLES:
         links.append(Link("Audit", "core:audit"))
+    if user.roles & LINKAGE_ROLES:
+        links.append(Link("Linkage", "linkage:queue"))
+    if user.roles & IMPORT_ROLES:
+        links.append(Link("Imports", "imports:list"))
     return links
 
 
@@ -55,7 +66,9 @@ def home_sections(user: User) -> list[Section]:
                     Link(
                         "Children you work with",
                         "children:list",
-                        "Children your agency is involved with or your panels hold, with what each agency knows.",
+                        "Find a child your agency is involved with or your panels hold, by name, "
+                        "date of birth, NHS number, UPN or an agency's reference; see what each "
+                        "agency knows in one chronology.",
                         count,
                     )
                 ],
@@ -108,6 +121,47 @@ def home_sections(user: User) -> list[Section]:
                     ),
                     Link(
                         "Audit log", "core:audit", "Who looked at a child; what a user looked at."
+                    ),
+                ],
+            )
+        )
+    if user.roles & LINKAGE_ROLES:
+        sections.append(
+            Section(
+                "Linkage",
+                [
+                    Link(
+                        "Pairs to review",
+                        "linkage:queue",
+                        "Agency records the linkage was unsure of: the same child or not?",
+                        access.pending_pair_count(),
+                    ),
+                    Link(
+                        "Merges and splits",
+                        "linkage:history",
+                        "Every merge and split of children, with undo.",
+                    ),
+                ],
+            )
+        )
+    if user.roles & IMPORT_ROLES:
+        sections.append(
+            Section(
+                "Your agency's extracts",
+                [
+                    Link(
+                        "Upload an extract",
+                        "imports:upload",
+                        "Check and load a persons or events file (CSV or Excel).",
+                    ),
+                    Link("Imports", "imports:list", "Every extract sent, with its problems."),
+                    Link(
+                        "Column mappings",
+                        "imports:mappings",
+                        "Let your system's own export load as it is.",
+                    ),
+                    Link(
+                        "API tokens", "imports:tokens", "For systems that send records by the API."
                     ),
                 ],
             )

@@ -16,6 +16,14 @@ else, by name), and reports what it made with `ctx.count("label", n)`.
 Child-level rows are made only through `ctx.system`, a `SystemAccess` (core/access.py):
 `ctx.system.children().bulk_create([...])`, never the models' own managers.
 
+The children arrive as in a real partnership: "children" makes a population of about
+36,000 per unit of scale and the agencies' extracts of the tenth known to them
+(demo/extracts.py, with noise and the truth); "source records" and "events" write the
+extracts as CSV and XLSX files and load them through the import pipeline; "linkage" runs
+the linkage with public ids and pseudonyms from the step's seed; "link review" has the
+fixed linkage officer decide all but a handful of the pairs it was unsure of, by the
+truth. `demo_extracts(seed, scale)` makes the same extracts, truth and all, again.
+
 How a later app adds its part
 -----------------------------
 An app (exploitation, missing, insight, learning, training, ...) adds a `demo.py` module:
@@ -48,11 +56,13 @@ import hashlib
 import json
 import random
 import string
+import tempfile
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
@@ -64,16 +74,17 @@ from safeguarding.children.models import (
     PSEUDONYM_ALPHABET,
     Child,
     ChildEvent,
+    ColumnMapping,
+    ImportBatch,
+    ImportChannel,
+    LinkageRun,
     PanelChild,
-    Sex,
     SourceRecord,
-    event_fingerprint,
 )
 from safeguarding.core import audit
 from safeguarding.core.access import SystemAccess
 from safeguarding.core.models import (
     Agency,
-    AgencyKind,
     AuditAction,
     BreakGlass,
     Panel,
@@ -84,7 +95,8 @@ from safeguarding.core.models import (
     User,
 )
 from safeguarding.core.roles import Role
-from safeguarding.demo import identifiers, names
+from safeguarding.demo import extracts, names
+from safeguarding.demo.extracts import AGE_ON, WINDOW_END, WINDOW_START, SyntheticExtracts
 from safeguarding.demo.partnership import (
     AGENCIES,
     AREA,
@@ -100,22 +112,21 @@ from safeguarding.demo.partnership import (
     FixedUser,
 )
 
+if TYPE_CHECKING:
+    from safeguarding.children.importing import ImportResult
+
 LONDON = ZoneInfo("Europe/London")
-# The demo's window of activity: three financial years, 1 April 2023 to 31 March 2026.
-WINDOW_START = date(2023, 4, 1)
-WINDOW_END = date(2026, 3, 31)
-# Children are aged 0 to 17 on this day.
-AGE_ON = WINDOW_END
+# The demo's window of activity is three financial years, 1 April 2023 to 31 March 2026
+# (WINDOW_START, WINDOW_END); children are aged 0 to 17 on AGE_ON, its last day.
 PURPOSE = "demo partnership"
 
-# How many of each the generator makes at scale 1.
-CHILDREN_PER_SCALE = 120
+# How many users the generator makes at scale 1 (the children: demo/extracts.py), and
+# never fewer than the plan's, so that every panel and sub-group has its people even in
+# the small partnerships the tests make.
 USERS_PER_SCALE = 40
-PANEL_SHARE = 0.10
-RESTRICTED_POLICE_SHARE = 0.05
+USERS_MINIMUM = len(USER_PLAN)
 
 AGENCIES_BY_CODE: dict[str, AgencySpec] = {spec.code: spec for spec in AGENCIES}
-HEALTH_KINDS = frozenset({AgencyKind.HEALTH_TRUST, AgencyKind.HEALTH_GP})
 
 T = TypeVar("T")
 
@@ -145,6 +156,11 @@ class DemoContext:
     # A child neither fixed practitioner's agency is involved with, on no panel: the one
     # to try break-glass on.
     break_glass_child: Child | None = None
+    # The population and the agencies' extracts of it, with the truth of who is who.
+    extracts: SyntheticExtracts | None = None
+    # Where to keep the extract files and the truth (`demo --extracts DIR`); else a
+    # temporary folder, deleted once they are loaded.
+    extracts_dir: Path | None = None
     # Anything else a step wants a later step to find, by name.
     objects: dict[str, Any] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
@@ -292,11 +308,17 @@ def clear(*, progress: Progress | None = None) -> DemoContext:
     return ctx
 
 
-def generate(*, seed: int, scale: float = 1, progress: Progress | None = None) -> DemoContext:
+def generate(
+    *,
+    seed: int,
+    scale: float = 1,
+    progress: Progress | None = None,
+    extracts_dir: Path | None = None,
+) -> DemoContext:
     """Run every registered step in one transaction: all of the partnership or none of it."""
     if scale <= 0:
         raise ValueError("The scale must be more than 0.")
-    ctx = DemoContext(seed=seed, scale=scale)
+    ctx = DemoContext(seed=seed, scale=scale, extracts_dir=extracts_dir)
     with transaction.atomic():
         steps = registered_steps()
         for making in progress(steps) if progress else steps:
@@ -486,7 +508,7 @@ def make_generated_users(ctx: DemoContext) -> None:
     rng = ctx.rng
     taken = {fixed.email for fixed in FIXED_USERS}
     people: list[tuple[str, str, str, str, tuple[str, ...]]] = []
-    for i in range(ctx.scaled(USERS_PER_SCALE)):
+    for i in range(max(USERS_MINIMUM, ctx.scaled(USERS_PER_SCALE))):
         if i < len(USER_PLAN):
             agency_code, roles = USER_PLAN[i]
         else:
@@ -616,266 +638,238 @@ def make_panels(ctx: DemoContext) -> None:
     ctx.count("panels", len(PANELS))
 
 
-# Ages 0 to 17: more adolescents, as in any partnership's work.
-AGE_WEIGHTS = (4, 3, 3, 3, 3, 3, 3, 3, 3, 3, 4, 5, 6, 7, 8, 8, 7, 6)
+# --- The children: a population, the agencies' extracts of it, imported and linked ----------
+#
+# The children come in as they would in a real partnership: each agency's system exports
+# a persons extract and an events extract (demo/extracts.py makes them, with the noise
+# real extracts have), the import pipeline loads them (children/importing.py), and
+# linkage (children/linkage.py) decides which records are one child. The truth, which
+# person each record really is, stays on `ctx.extracts`; `demo_extracts(seed, scale)`
+# makes the same extracts again for anyone who needs it later.
+
+# Agencies whose systems send XLSX rather than CSV: the import reads both.
+XLSX_AGENCIES = frozenset({"KINDRED", "PRI-HOLLINS", "FIRE"})
+# Records made to be hard to link, so that the review queue has pairs whichever way the
+# model leans: at least this many, and more at larger scales.
+BORDERLINE_RECORDS = 4
+BORDERLINE_PER_SCALE = 8
+IMPORT_PURPOSE = "demo partnership: agency extracts"
+
+
+def demo_extracts(seed: int, scale: float) -> extracts.SyntheticExtracts:
+    """The extracts the demo loads for this seed and scale, with their truth."""
+    return extracts.generate(
+        seed,
+        people=max(1, round(extracts.REFERENCE_POPULATION * scale)),
+        known_share=extracts.KNOWN_SHARE,
+        borderline=max(BORDERLINE_RECORDS, round(BORDERLINE_PER_SCALE * scale)),
+    )
 
 
 @step("children")
 def make_children(ctx: DemoContext) -> None:
+    """The area's children, and what each agency's system holds about those it knows."""
+    ctx.extracts = demo_extracts(ctx.seed, ctx.scale)
+    ctx.count("children in the area", len(ctx.extracts.people))
+    ctx.count("children known to agencies", len(ctx.extracts.known_people()))
+
+
+def _import_files(ctx: DemoContext, kind: str) -> list[ImportResult]:
+    """Write the agencies' extracts of one kind and load each through the import pipeline."""
+    from safeguarding.children.importing import run_import
+
+    if ctx.extracts is None:
+        raise RuntimeError("The children step makes the extracts the demo imports.")
+    results = []
+    with tempfile.TemporaryDirectory(prefix="demo-extracts-") as folder:
+        target = ctx.extracts_dir or Path(folder)
+        paths = extracts.write_extracts(ctx.extracts, target, xlsx_for=XLSX_AGENCIES, kinds=(kind,))
+        for path in paths:
+            agency = ctx.agencies[path.name.removesuffix(f"-{kind}{path.suffix}")]
+            result = run_import(agency, path, kind=kind, channel=ImportChannel.COMMAND)
+            if not result.loaded or result.problems:
+                raise RuntimeError(
+                    f"The demo's {path.name} did not load cleanly: "
+                    + "; ".join(f"row {p.row}, {p.column}: {p.reason}" for p in result.problems[:5])
+                )
+            results.append(result)
+        if ctx.extracts_dir is not None and kind == "persons":
+            extracts.write_truth(ctx.extracts, ctx.extracts_dir / "truth.csv")
+    return results
+
+
+@step("source records")
+def load_source_records(ctx: DemoContext) -> None:
+    results = _import_files(ctx, "persons")
+    rng = ctx.rng
+    records = list(
+        ctx.system.source_records().select_related("agency").order_by("agency__code", "record_id")
+    )
+    for record in records:
+        born = record.date_of_birth or WINDOW_START
+        record.created_at = random_moment(
+            rng, max(WINDOW_START - timedelta(days=730), born), WINDOW_END
+        )
+    ctx.system.source_records().bulk_update(records, ["created_at"], batch_size=500)
+    ctx.count("agency extracts loaded", len(results))
+    ctx.count("source records", sum(result.created for result in results))
+
+
+@step("events")
+def load_events(ctx: DemoContext) -> None:
+    results = _import_files(ctx, "events")
+    rng = ctx.rng
+    events = list(
+        ctx.system.events().order_by("agency__code", "fingerprint").only("pk", "occurred_at")
+    )
+    for event in events:
+        event.created_at = event.occurred_at + timedelta(hours=rng.randint(1, 72))
+    ctx.system.events().bulk_update(events, ["created_at"], batch_size=500)
+    ctx.count("agency extracts loaded", len(results))
+    ctx.count("events", sum(result.created for result in results))
+    ctx.count("restricted events", ctx.system.events().filter(restricted=True).count())
+
+
+@step("linkage")
+def link_children(ctx: DemoContext) -> None:
+    """Link the agencies' records into children, as `safeguarding link` does."""
+    from safeguarding.children.linkage import link
+
     rng = ctx.rng
     taken: set[str] = set()
-    children = []
-    for _ in range(ctx.scaled(CHILDREN_PER_SCALE)):
-        sex = weighted_pick(
-            rng, [(Sex.FEMALE, 48), (Sex.MALE, 48), (Sex.OTHER, 1), (Sex.UNKNOWN, 3)]
-        )
-        if sex == Sex.FEMALE:
-            given = rng.choice(names.CHILD_GIVEN_NAMES_FEMALE)
-        elif sex == Sex.MALE:
-            given = rng.choice(names.CHILD_GIVEN_NAMES_MALE)
-        else:
-            given = rng.choice(names.CHILD_GIVEN_NAMES_FEMALE + names.CHILD_GIVEN_NAMES_MALE)
-        age = weighted_pick(rng, list(zip(range(18), AGE_WEIGHTS, strict=True)))
-        # Born between 1 April and 31 March, so that the child is `age` on 31 March 2026.
-        born = random_day(rng, date(AGE_ON.year - age - 1, 4, 1), date(AGE_ON.year - age, 3, 31))
+
+    def child_fields() -> dict[str, Any]:
         name = pseudonym(rng)
         while name in taken:
             name = pseudonym(rng)
         taken.add(name)
-        children.append(
-            Child(
-                public_id=ctx.new_uuid(),
-                pseudonym=name,
-                given_name=given,
-                family_name=rng.choice(names.FAMILY_NAMES),
-                date_of_birth=born,
-                sex=sex,
-                created_at=random_moment(rng, max(WINDOW_START, born), WINDOW_END),
-            )
-        )
-    ctx.system.children().bulk_create(children)
-    by_public_id = ctx.system.children().in_bulk(
-        [child.public_id for child in children], field_name="public_id"
+        return {"public_id": ctx.new_uuid(), "pseudonym": name}
+
+    run = link(
+        ctx.system,
+        make_child_fields=child_fields,
+        make_candidate_fields=lambda: {"public_id": ctx.new_uuid()},
     )
-    ctx.children = [by_public_id[child.public_id] for child in children]
-    # One child neither fixed practitioner's agency will be involved with, for break-glass.
-    ctx.break_glass_child = rng.choice(ctx.children)
+    children = list(ctx.system.children().order_by("public_id"))
+    first_record: dict[int, datetime] = {}
+    for child_id, created in (
+        ctx.system.source_records().values_list("child_id", "created_at").order_by("created_at")
+    ):
+        first_record.setdefault(child_id, created)
+    for child in children:
+        child.created_at = first_record.get(child.pk, london(WINDOW_START, time(9, 0)))
+    ctx.system.children().bulk_update(children, ["created_at"], batch_size=500)
+    ctx.count("children linked", len(children))
+    ctx.count("pairs sent for review", run.sent_for_review)
+    _collect_children(ctx)
+
+
+def _collect_children(ctx: DemoContext) -> None:
+    """Put the index's children (not those merged into another) where later steps look."""
+    ctx.children = list(ctx.system.children().filter(merged_into=None).order_by("public_id"))
+    ctx.records_by_child = {}
+    ctx.events_by_child = {}
+    for record in (
+        ctx.system.source_records().select_related("agency").order_by("agency__code", "record_id")
+    ):
+        if record.child_id is not None:
+            ctx.records_by_child.setdefault(record.child_id, []).append(record)
+    for event in (
+        ctx.system.events().select_related("agency").order_by("occurred_at", "fingerprint")
+    ):
+        if event.child_id is not None:
+            ctx.events_by_child.setdefault(event.child_id, []).append(event)
+    ctx.break_glass_child = break_glass_candidate()
+
+
+# The first load's review queue, worked by the partnership's linkage officer (the fixed
+# user) but for this many pairs, left for the demo's visitors to decide. So the demo shows
+# pairs waiting, pairs decided either way, and the merges that confirming made.
+REVIEW_LEFT_PER_SCALE = 10
+REVIEW_LEFT_MINIMUM = 3
+REVIEW_NOTE = "Checked against the agencies' records."
+
+
+@step("link review")
+def work_the_review_queue(ctx: DemoContext) -> None:
+    from django.http import HttpRequest
+
+    from safeguarding.children.actions import IdentityChangeRefused, decide_candidate
+    from safeguarding.children.models import CandidateStatus
+
+    if ctx.extracts is None:
+        raise RuntimeError("The children step makes the extracts whose truth decides here.")
+    truth = ctx.extracts.truth
+    pending = list(
+        ctx.system.candidates()
+        .filter(status=CandidateStatus.PENDING)
+        .select_related("record__agency", "candidate__agency")
+        .order_by("public_id")
+    )
+
+    def same_child(pair: Any) -> bool:
+        return bool(
+            truth.get((pair.record.agency.code, pair.record.record_id))
+            == truth.get((pair.candidate.agency.code, pair.candidate.record_id))
+        )
+
+    # Leave pairs of both kinds, alternately, so that a visitor meets each.
+    left_wanted = max(REVIEW_LEFT_MINIMUM, ctx.scaled(REVIEW_LEFT_PER_SCALE))
+    same = [pair for pair in pending if same_child(pair)]
+    different = [pair for pair in pending if not same_child(pair)]
+    left: list[Any] = []
+    while len(left) < left_wanted and (same or different):
+        for group in (same, different):
+            if group and len(left) < left_wanted:
+                left.append(group.pop(0))
+    request = HttpRequest()
+    request.user = ctx.users["linkage_officer"]
+    request.META["REMOTE_ADDR"] = "127.0.0.1"
+    decided = 0
+    for pair in sorted(same + different, key=lambda p: p.public_id):
+        if not ctx.system.candidates().filter(pk=pair.pk, status=CandidateStatus.PENDING).exists():
+            continue  # settled by an earlier merge
+        try:
+            decide_candidate(request, pair.public_id, same_child=same_child(pair), note=REVIEW_NOTE)
+        except IdentityChangeRefused:
+            continue
+        decided += 1
+    _collect_children(ctx)
+    ctx.count("pairs decided by the linkage officer", decided)
+    ctx.count(
+        "pairs awaiting review",
+        ctx.system.candidates().filter(status=CandidateStatus.PENDING).count(),
+    )
     ctx.count("children", len(ctx.children))
 
 
-def _typo(rng: random.Random, word: str) -> str:
-    """One slip of the keyboard: two letters swapped, one dropped or one doubled."""
-    if len(word) < 4:
-        return word + word[-1]
-    i = rng.randrange(1, len(word) - 1)
-    slip = rng.choice(("swap", "drop", "double"))
-    if slip == "swap":
-        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
-    if slip == "drop":
-        return word[:i] + word[i + 1 :]
-    return word[: i + 1] + word[i] + word[i + 1 :]
-
-
-def _recorded_names(rng: random.Random, child: Child) -> tuple[str, str]:
-    """The names as one agency has them: mostly right, sometimes a nickname or a typo."""
-    given, family = child.given_name, child.family_name
-    draw = rng.random()
-    if draw < 0.10 and given in names.NICKNAMES:
-        given = rng.choice(names.NICKNAMES[given])
-    elif draw < 0.16:
-        given = _typo(rng, given)
-    elif draw < 0.22:
-        family = _typo(rng, family)
-    elif draw < 0.24 and child.sex == Sex.FEMALE:
-        # A double-barrelled name on one system and not another.
-        family = f"{rng.choice(names.FAMILY_NAMES)}-{family}"
-    return given, family
-
-
-def _recorded_birth_date(rng: random.Random, born: date) -> date:
-    # Day and month swapped on entry, one record in twenty-five where that is a real date.
-    if born.day <= 12 and born.day != born.month and rng.random() < 0.04:
-        return date(born.year, born.day, born.month)
-    return born
-
-
-def _postcode(rng: random.Random) -> str:
-    return f"{rng.choice(names.POSTCODE_DISTRICTS)} {rng.randint(1, 9)}{rng.choice(names.POSTCODE_LETTERS)}{rng.choice(names.POSTCODE_LETTERS)}"
-
-
-def _agencies_for(rng: random.Random, child: Child, *, break_glass: bool) -> list[AgencySpec]:
-    """Which agencies hold a record of the child: the council often, the police sometimes."""
-    age = age_on(born(child), AGE_ON)
-    wanted = weighted_pick(rng, [(1, 30), (2, 35), (3, 25), (4, 10)])
-    chosen: list[AgencySpec] = []
-    if not break_glass:
-        if rng.random() < 0.65:
-            chosen.append(AGENCIES_BY_CODE["LA"])
-        if rng.random() < (0.45 if age >= 10 else 0.2):
-            chosen.append(AGENCIES_BY_CODE["POLICE"])
-    candidates = [
-        spec
-        for spec in AGENCIES
-        if spec.holds_child_records
-        and spec.code not in {"LA", "POLICE"}
-        and spec.ages[0] <= age <= spec.ages[1]
-    ]
-    while len(chosen) < wanted and candidates:
-        pick = weighted_pick(rng, [(spec, spec.weight) for spec in candidates])
-        chosen.append(pick)
-        candidates = [
-            spec
-            for spec in candidates
-            if spec is not pick and not (pick.slot and spec.slot == pick.slot)
-        ]
-    return chosen
-
-
-# Where a child is in the continuum of need, on the council's record.
-STAGES = (
-    ("early help", 30),
-    ("targeted early help", 15),
-    ("child in need", 25),
-    ("child protection plan", 15),
-    ("looked after", 10),
-    ("closed", 15),
-)
-
-
-@step("source records")
-def make_source_records(ctx: DemoContext) -> None:
-    rng = ctx.rng
-    taken_ids: dict[str, set[str]] = {spec.code: set() for spec in AGENCIES}
-    taken_nhs: set[str] = set()
-    taken_upns: set[str] = set()
-    records: list[SourceRecord] = []
-    for child in ctx.children:
-        birth = born(child)
-        age = age_on(birth, AGE_ON)
-        nhs = identifiers.nhs_number(rng)
-        while nhs in taken_nhs:
-            nhs = identifiers.nhs_number(rng)
-        taken_nhs.add(nhs)
-        home = _postcode(rng)
-        child_upn = ""
-        for spec in _agencies_for(rng, child, break_glass=child is ctx.break_glass_child):
-            given, family = _recorded_names(rng, child)
-            record = SourceRecord(
-                agency=ctx.agencies[spec.code],
-                child=child,
-                given_name=given,
-                family_name=family,
-                date_of_birth=_recorded_birth_date(rng, birth),
-                sex=child.sex if rng.random() < 0.9 or spec.kind in HEALTH_KINDS else Sex.UNKNOWN,
-                # One record in ten has the address before the family last moved.
-                postcode=home if rng.random() < 0.9 else _postcode(rng),
-                created_at=random_moment(
-                    rng, max(WINDOW_START - timedelta(days=730), birth), WINDOW_END
-                ),
-            )
-            if spec.kind in HEALTH_KINDS or (spec.code == "LA" and rng.random() < 0.3):
-                record.nhs_number = nhs
-            if spec.record_pattern == "UPN":
-                while not child_upn or child_upn in taken_upns:
-                    child_upn = identifiers.upn(rng, spec.establishment, birth.year + 5)
-                taken_upns.add(child_upn)
-                record.upn = child_upn
-                record.record_id = child_upn
-                record.attributes = {"year_group": max(0, age - 4)}
-            else:
-                record.record_id = identifiers.record_id(rng, spec.record_pattern)
-                while record.record_id in taken_ids[spec.code]:
-                    record.record_id = identifiers.record_id(rng, spec.record_pattern)
-            if spec.code == "LA":
-                record.attributes = {"stage": weighted_pick(rng, list(STAGES))}
-            taken_ids[spec.code].add(record.record_id)
-            records.append(record)
-    ctx.system.source_records().bulk_create(records, batch_size=500)
-    made = ctx.system.source_records().filter(child__in=ctx.children).select_related("agency")
-    for record in sorted(made, key=lambda r: (r.agency.code, r.record_id)):
-        if record.child_id is not None:
-            ctx.records_by_child.setdefault(record.child_id, []).append(record)
-    ctx.count("source records", len(records))
-
-
-@step("events")
-def make_events(ctx: DemoContext) -> None:
-    rng = ctx.rng
-    events: list[ChildEvent] = []
-    for child in ctx.children:
-        birth = born(child)
-        records = ctx.records_by_child.get(child.pk, [])
-        for _ in range(rng.randint(0, 8) if records else 0):
-            record = rng.choice(records)
-            agency = record.agency
-            when = random_moment(rng, max(WINDOW_START, birth), WINDOW_END)
-            age = age_on(birth, when.date())
-            if agency.kind == AgencyKind.POLICE and rng.random() < RESTRICTED_POLICE_SHARE:
-                kind, summary, restricted = (
-                    "Police intelligence",
-                    rng.choice(names.RESTRICTED_SUMMARIES),
-                    True,
-                )
-            else:
-                kinds = [
-                    k
-                    for k in names.events_for(agency.code, agency.kind)
-                    if k.min_age <= age <= k.max_age
-                ]
-                if not kinds:
-                    continue
-                chosen = rng.choice(kinds)
-                kind, summary, restricted = chosen.event_type, rng.choice(chosen.summaries), False
-            events.append(
-                ChildEvent(
-                    source_record=record,
-                    child=child,
-                    agency=agency,
-                    event_type=kind,
-                    occurred_at=when,
-                    summary=summary,
-                    restricted=restricted,
-                    fingerprint=event_fingerprint(record.record_id, kind, when, summary),
-                    created_at=when + timedelta(hours=rng.randint(1, 72)),
-                )
-            )
-    police_events = [event for event in events if event.agency.kind == AgencyKind.POLICE]
-    if police_events and not any(event.restricted for event in police_events):
-        # Always at least one restricted entry, so that the demo can show who sees it.
-        police_events[0].event_type = "Police intelligence"
-        police_events[0].summary = names.RESTRICTED_SUMMARIES[0]
-        police_events[0].restricted = True
-    ctx.system.events().bulk_create(events, batch_size=500)
-    for event in events:
-        if event.child_id is not None:
-            ctx.events_by_child.setdefault(event.child_id, []).append(event)
-    ctx.count("events", len(events))
-    ctx.count("restricted events", sum(event.restricted for event in events))
-
-
-EXPLOITATION_SIGNS = frozenset(
-    {"Exploitation concern", "Missing episode", "Police intelligence", "Return home interview"}
-)
+EXPLOITATION_SIGNS = frozenset({"exploitation_concern", "missing_episode", "police_intelligence"})
+# Children on the risk assessment meeting's list at scale 1 (a few dozen, as in life).
+PANEL_LIST_PER_SCALE = 60
+PANEL_LIST_MINIMUM = 3
 
 
 @step("panel lists")
 def make_panel_lists(ctx: DemoContext) -> None:
-    """About one child in ten on the risk assessment meeting's list, most with signs of exploitation."""
+    """A few dozen adolescents on the risk assessment meeting's list, those with the most
+    signs of exploitation in their chronology first."""
     rng = ctx.rng
     panel = ctx.panels[EXPLOITATION_RISK_PANEL]
+    outsider = ctx.break_glass_child.pk if ctx.break_glass_child else None
     candidates = []
     for child in ctx.children:
-        if child is ctx.break_glass_child or age_on(born(child), AGE_ON) < 10:
+        if child.pk == outsider or child.date_of_birth is None:
+            continue
+        if age_on(child.date_of_birth, AGE_ON) < 10:
             continue
         signs = sum(
             event.event_type in EXPLOITATION_SIGNS
             for event in ctx.events_by_child.get(child.pk, [])
         )
-        candidates.append((-min(signs, 2), rng.random(), child))
+        candidates.append((-min(signs, 3), rng.random(), child))
     candidates.sort(key=lambda c: (c[0], c[1]))
-    listed = [
-        child for _, _, child in candidates[: ctx.scaled(round(CHILDREN_PER_SCALE * PANEL_SHARE))]
-    ]
+    wanted = max(PANEL_LIST_MINIMUM, ctx.scaled(PANEL_LIST_PER_SCALE))
+    listed = [child for _, _, child in candidates[:wanted]]
     ctx.system.panel_entries().bulk_create(
         [
             PanelChild(
@@ -889,7 +883,7 @@ def make_panel_lists(ctx: DemoContext) -> None:
     )
     ctx.objects["exploitation risk list"] = listed
     ctx.count("children on the exploitation risk panel", len(listed))
-    # The child kept apart in make_children is one; the help names the first of any such.
+    # The help names the first such child (the list above leaves it off).
     candidate = break_glass_candidate()
     if candidate is None:
         raise RuntimeError("The demo needs a child that neither fixed practitioner can see.")
@@ -919,11 +913,24 @@ def clear_structure(ctx: DemoContext) -> None:
 
 @clearer("children")
 def clear_children(ctx: DemoContext) -> None:
+    from safeguarding.children.models import ApiToken, LinkageModel
+
     BreakGlass.objects.all().delete()
     ctx.system.panel_entries().delete()
+    ctx.system.candidates().delete()
+    ctx.system.identity_changes().delete()
+    ctx.system.versions().delete()
     ctx.system.events().delete()
     ctx.system.source_records().delete()
+    # A merged child points at the child it went into; both go.
+    ctx.system.children().exclude(merged_into=None).update(merged_into=None)
     ctx.system.children().delete()
+    LinkageRun.objects.all().delete()
+    # Trained models go too: the next linkage loads the shipped one, as on a new install.
+    LinkageModel.objects.all().delete()
+    ImportBatch.objects.all().delete()
+    ColumnMapping.objects.all().delete()
+    ApiToken.objects.all().delete()
 
 
 # --- What the digest covers ---------------------------------------------------------------------
@@ -993,7 +1000,7 @@ def structure_rows() -> Iterable[list[Any]]:
 @digest_rows("children")
 def child_rows() -> Iterable[list[Any]]:
     system = SystemAccess(PURPOSE)
-    for c in system.children():
+    for c in system.children().select_related("merged_into"):
         yield [
             "child",
             c.public_id,
@@ -1002,6 +1009,11 @@ def child_rows() -> Iterable[list[Any]]:
             c.family_name,
             c.date_of_birth,
             c.sex,
+            c.nhs_number,
+            c.upn,
+            c.postcode,
+            c.identity_sources,
+            c.merged_into.public_id if c.merged_into else "",
             c.created_at,
         ]
     for r in system.source_records().select_related("agency", "child"):
@@ -1012,12 +1024,16 @@ def child_rows() -> Iterable[list[Any]]:
             r.child.public_id if r.child else "",
             r.given_name,
             r.family_name,
+            r.other_names,
             r.date_of_birth,
             r.sex,
+            r.address,
             r.postcode,
             r.nhs_number,
             r.upn,
             r.attributes,
+            r.link_method,
+            None if r.link_probability is None else round(r.link_probability, 6),
             r.created_at,
         ]
     for e in system.events().select_related("agency", "child", "source_record"):
@@ -1040,6 +1056,18 @@ def child_rows() -> Iterable[list[Any]]:
             p.added_at,
             p.added_by.email if p.added_by else "",
             p.removed_at,
+        ]
+    for pair in system.candidates().select_related(
+        "record__agency", "candidate__agency", "decided_by"
+    ):
+        yield [
+            "link candidate",
+            pair.public_id,
+            f"{pair.record.agency.code}:{pair.record.record_id}",
+            f"{pair.candidate.agency.code}:{pair.candidate.record_id}",
+            round(pair.match_probability, 6),
+            pair.status,
+            pair.decided_by.email if pair.decided_by else "",
         ]
 
 

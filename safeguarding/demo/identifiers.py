@@ -31,17 +31,3 @@ def nhs_number(rng: random.Random) -> str:
         check = nhs_check_digit(first_nine)
         if check is not None:
             return f"{first_nine}{check}"
-
-
-def upn(rng: random.Random, establishment: str, year_allocated: int) -> str:
-    """A UPN: check letter, LA number, DfE establishment number, year allocated, serial."""
-    if len(establishment) != 4 or not establishment.isdigit():
-        raise ValueError("A DfE establishment number has four digits.")
-    body = f"{UPN_DEMO_LA_NUMBER}{establishment}{year_allocated % 100:02d}{rng.randrange(1000):03d}"
-    return upn_check_letter(body) + body
-
-
-def record_id(rng: random.Random, pattern: str) -> str:
-    """An agency's own id from a pattern: each # is a digit, {year} a year of 2019 to 2025."""
-    text = pattern.replace("{year}", str(rng.randint(2019, 2025)))
-    return "".join(str(rng.randrange(10)) if character == "#" else character for character in text)

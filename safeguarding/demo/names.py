@@ -1,4 +1,5 @@
-"""Words the generator draws on: common British names, nicknames, events and job titles.
+"""Words the generator draws on: common British names, nicknames, event summaries,
+streets and job titles.
 
 The names are common ones, so any match with a real person is chance; none is taken
 from the reference annual report (tests/test_demo.py checks that when it is present).
@@ -6,8 +7,6 @@ Event summaries say what happened in general terms and never identify anyone.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from safeguarding.core.models import AgencyKind
 from safeguarding.core.roles import Role
@@ -39,19 +38,137 @@ FAMILY_NAMES = (
     "Wilson", "Wood", "Wright", "Yates",
 )
 
+# Children's names, most popular first: the synthetic population draws them with weights
+# falling by rank (demo/extracts.py), so that hundreds of thousands of children spread over
+# hundreds of names as a real population does, a few common ones and a long tail.
 CHILD_GIVEN_NAMES_FEMALE = (
-    "Aaliyah", "Abigail", "Amelia", "Ava", "Charlotte", "Courtney", "Daisy", "Elizabeth",
-    "Ella", "Ellie", "Emily", "Evie", "Freya", "Grace", "Harper", "Isabella", "Isla", "Jessica",
-    "Katie", "Layla", "Lily", "Maisie", "Mia", "Millie", "Nevaeh", "Olivia", "Phoebe", "Poppy",
-    "Rebecca", "Ruby", "Shannon", "Sophia", "Summer", "Willow", "Zara",
+    "Olivia", "Amelia", "Isla", "Ava", "Emily", "Sophia", "Grace", "Lily", "Freya", "Mia",
+    "Isabella", "Ella", "Poppy", "Charlotte", "Evie", "Jessica", "Sophie", "Daisy", "Ruby", "Chloe",
+    "Lucy", "Millie", "Ellie", "Phoebe", "Sienna", "Evelyn", "Florence", "Harper", "Willow", "Ivy",
+    "Rosie", "Matilda", "Elsie", "Isabelle", "Scarlett", "Alice", "Maisie", "Emilia", "Layla",
+    "Hannah", "Holly", "Erin", "Megan", "Katie", "Lola", "Imogen", "Eva", "Molly", "Amber",
+    "Summer", "Zara", "Aria", "Maya", "Lacey", "Eliza", "Bella", "Esme", "Harriet", "Thea", "Robyn",
+    "Georgia", "Lilly", "Abigail", "Niamh", "Caitlin", "Bethany", "Leah", "Paige", "Jasmine",
+    "Lauren", "Rebecca", "Amy", "Madison", "Elizabeth", "Aaliyah", "Courtney", "Shannon", "Nevaeh",
+    "Victoria", "Eleanor", "Anna", "Rose", "Violet", "Penelope", "Hallie", "Nancy", "Orla", "Mila",
+    "Luna", "Aurora", "Maria", "Harmony", "Edith", "Margot", "Beatrice", "Iris", "Mabel", "Gracie",
+    "Darcy", "Lottie", "Martha", "Lydia", "Amelie", "Elena", "Heidi", "Nellie", "Sara", "Sarah",
+    "Zoe", "Naomi", "Ayesha", "Fatima", "Maryam", "Hafsa", "Khadija", "Zainab", "Amina", "Hana",
+    "Inaya", "Anaya", "Riya", "Simran", "Jaspreet", "Harleen", "Amara", "Zuri", "Nia", "Kiara",
+    "Tia", "Keira", "Kayla", "Jade", "Demi", "Tegan", "Kelsey", "Alisha", "Natasha", "Danielle",
+    "Chelsea", "Stephanie", "Jennifer", "Kimberley", "Katherine", "Alexandra", "Samantha",
+    "Gabriella", "Josephine", "Louisa", "Millicent", "Madeleine", "Francesca", "Serena", "Tilly",
+    "Libby", "Lexi", "Skye", "Cora", "Ada", "Ophelia", "Clara", "Delilah", "Bonnie", "Elodie",
+    "Arabella", "Annabelle", "Hazel", "Mollie", "Brooke", "Eden", "Faith", "Hope", "Sadie", "Ruth",
+    "Esther", "Rachel", "Leila", "Yasmin", "Aleena", "Alesha", "Sana", "Safa", "Noor", "Mariam",
+    "Aisha", "Zahra", "Mehreen", "Anisa", "Ishaal", "Priya", "Kirandeep", "Manpreet", "Navneet",
+    "Gurleen", "Ananya", "Diya", "Saanvi", "Aditi", "Shreya", "Ayla", "Lena", "Julia", "Zofia",
+    "Maja", "Zuzanna", "Oliwia", "Wiktoria", "Natalia", "Alicja", "Antonina", "Chidera", "Adaeze",
+    "Ife", "Tobi", "Abena", "Efua", "Ama", "Comfort", "Precious", "Blessing", "Favour", "Grace-Ann",
+    "Esi", "Nadia", "Rihanna", "Tiana", "Kaydence", "Aliyah", "Destiny", "Jayda", "Kamari",
+    "Lily-Rose", "Ruby-Mae", "Evie-Grace", "Lacey-Mai", "Tianna", "Sophia-Rose", "Hollie", "Freyja",
+    "Rhianna", "Tamsin", "Jodie", "Kerry", "Leanne", "Gemma", "Charlie", "Frankie", "Alex", "Sam",
+    "Jordan", "Morgan", "Taylor", "Billie", "Ashleigh", "Melissa", "Cerys", "Ffion", "Seren",
+    "Carys", "Elin", "Mali", "Aoife", "Ciara", "Saoirse", "Roisin", "Sinead", "Eilidh", "Kirsty",
+    "Mhairi", "Ailsa", "Beth", "Kate", "Amy-Leigh", "Kacey", "Kayleigh", "Chantelle",
+    "Jordan-Leigh", "Shakira", "Tamara", "Nicole", "Vanessa", "Veronica", "Miriam", "Hadassah",
+    "Rivka", "Talia", "Dalia", "Yara", "Lina", "Rania", "Samira", "Hiba", "Maha", "Asma", "Bushra",
+    "Iqra", "Mahnoor",
 )
 
 CHILD_GIVEN_NAMES_MALE = (
-    "Alexander", "Alfie", "Archie", "Arthur", "Benjamin", "Bradley", "Callum", "Charlie",
-    "Connor", "Daniel", "Dylan", "Ethan", "Finley", "George", "Harry", "Jack", "Jacob",
-    "Jayden", "Jordan", "Joseph", "Kai", "Kayden", "Leo", "Liam", "Logan", "Lucas", "Matthew",
-    "Muhammad", "Noah", "Oliver", "Oscar", "Reggie", "Riley", "Samuel", "Theo", "Thomas",
-    "Tyler", "William",
+    "Oliver", "George", "Noah", "Arthur", "Harry", "Leo", "Muhammad", "Jack", "Charlie", "Oscar",
+    "Jacob", "Henry", "Thomas", "Freddie", "Alfie", "Theo", "William", "Theodore", "Archie",
+    "Joshua", "Alexander", "James", "Isaac", "Edward", "Lucas", "Tommy", "Finley", "Max", "Logan",
+    "Ethan", "Mohammed", "Teddy", "Benjamin", "Arlo", "Joseph", "Sebastian", "Harrison", "Elijah",
+    "Adam", "Daniel", "Samuel", "Louie", "Mason", "Reuben", "Albie", "Rory", "Jaxon", "Hugo",
+    "Luca", "Zachary", "Reggie", "Hunter", "Louis", "Dylan", "Albert", "David", "Jude", "Frankie",
+    "Roman", "Ezra", "Toby", "Riley", "Carter", "Ronnie", "Frederick", "Gabriel", "Stanley",
+    "Bobby", "Jesse", "Michael", "Elliot", "Grayson", "Mohammad", "Liam", "Jenson", "Ellis",
+    "Harley", "Harvey", "Jayden", "Jake", "Matthew", "Nathan", "Connor", "Callum", "Kyle", "Jordan",
+    "Tyler", "Lewis", "Ryan", "Aaron", "Luke", "Jamie", "Cameron", "Bradley", "Kieran", "Reece",
+    "Owen", "Declan", "Aiden", "Ashton", "Brandon", "Kai", "Kayden", "Jason", "Dominic", "Patrick",
+    "Christopher", "Andrew", "Robert", "Richard", "Peter", "Stephen", "Nicholas", "Timothy",
+    "Jonathan", "Nathaniel", "Maximilian", "Maxwell", "Lawrence", "Leonard", "Ronald", "Charles",
+    "Philip", "Alfred", "Archibald", "Ibrahim", "Yusuf", "Ali", "Omar", "Hamza", "Zayn", "Ayaan",
+    "Rayan", "Aryan", "Arjun", "Rohan", "Dev", "Kian", "Sonny", "Otis", "Milo", "Felix", "Jasper",
+    "Oakley", "Ralph", "Hudson", "Chester", "Eddie", "Alex", "Kacper", "Jakub", "Szymon", "Filip",
+    "Mateusz", "Kofi", "Kwame", "Emmanuel", "Joel", "Caleb", "Jonah", "Micah", "Levi", "Ezekiel",
+    "Idris", "Ismail", "Yahya", "Zakariya", "Musa", "Isa", "Haris", "Rehan", "Saif", "Bilal",
+    "Hassan", "Hussain", "Imran", "Faris", "Amir", "Adil", "Ahmed", "Zain", "Rayyan", "Aarav",
+    "Vihaan", "Krish", "Ishaan", "Harjot", "Gurpreet", "Jaskaran", "Manveer", "Sukhdeep", "Tyrese",
+    "Malachi", "Kairo", "Kendrick", "Jermaine", "Tobias", "Samson", "Chidi", "Obinna", "Tunde",
+    "Kojo", "Kwabena", "Yaw", "Nana", "Ebo", "Oskar", "Antoni", "Wiktor", "Franciszek", "Marcel",
+    "Aleksander", "Igor", "Dawid", "Patryk", "Lukas", "Matei", "Andrei", "Luca-James",
+    "Alfie-James", "Tommy-Lee", "Teddie", "Lenny", "Frank", "Ted", "Harry-James", "Bailey", "Kayne",
+    "Brody", "Cody", "Corey", "Jack-Henry", "Lyle", "Morgan", "Rhys", "Dafydd", "Gethin", "Ieuan",
+    "Osian", "Cian", "Oisin", "Conor", "Ciaran", "Fionn", "Darragh", "Eoin", "Callan", "Ewan",
+    "Fraser", "Angus", "Hamish", "Lachlan", "Murray", "Euan", "Kenzie", "Finlay", "Alistair",
+    "Dexter", "Rocco", "Enzo", "Nico", "Rafael", "Mateo", "Leon", "Marcus", "Elliott", "Joe", "Sam",
+    "Ben", "Dan", "Tom", "Will", "Alexis", "Aidan", "Ayden", "Jaden", "Jaiden", "Tristan", "Damian",
+    "Adrian",
+)
+
+CHILD_FAMILY_NAMES = (
+    "Smith", "Jones", "Williams", "Taylor", "Brown", "Davies", "Evans", "Wilson", "Thomas",
+    "Johnson", "Roberts", "Robinson", "Thompson", "Wright", "Walker", "White", "Edwards", "Hughes",
+    "Green", "Hall", "Lewis", "Harris", "Patel", "Jackson", "Wood", "Turner", "Cooper", "Hill",
+    "Ward", "Morris", "Moore", "Clark", "Lee", "King", "Baker", "Harrison", "Morgan", "Allen",
+    "James", "Scott", "Phillips", "Watson", "Davis", "Parker", "Price", "Bennett", "Griffiths",
+    "Mitchell", "Cook", "Carter", "Richardson", "Bailey", "Collins", "Bell", "Shaw", "Murphy",
+    "Miller", "Cox", "Richards", "Khan", "Marshall", "Anderson", "Simpson", "Ellis", "Adams",
+    "Singh", "Begum", "Wilkinson", "Foster", "Chapman", "Powell", "Webb", "Rogers", "Gray", "Mason",
+    "Ali", "Hunt", "Hussain", "Campbell", "Matthews", "Owen", "Palmer", "Mills", "Barnes", "Knight",
+    "Lloyd", "Butler", "Russell", "Barker", "Fisher", "Stevens", "Jenkins", "Murray", "Dixon",
+    "Harvey", "Graham", "Pearson", "Ahmed", "Fletcher", "Walsh", "Kaur", "Gibson", "Howard",
+    "Andrews", "Stewart", "Elliott", "Reynolds", "Saunders", "Payne", "Fox", "Ford", "Pearce",
+    "Brooks", "West", "Lawrence", "Cole", "Atkinson", "Bradley", "Spencer", "Gill", "Dawson",
+    "Ball", "Burton", "O'Brien", "Watts", "Rose", "Booth", "Perry", "Ryan", "Grant", "Wells",
+    "Armstrong", "Francis", "Rees", "Hayes", "Hart", "Hudson", "Newman", "Barrett", "Webster",
+    "Hunter", "Gregory", "Carr", "Lowe", "Page", "Marsh", "Riley", "Dunn", "Woods", "Parsons",
+    "Berry", "Stone", "Reid", "Holland", "Hawkins", "Harding", "Porter", "Robertson", "Newton",
+    "Oliver", "Reed", "Kennedy", "Williamson", "Bird", "Gardner", "Shah", "Dean", "Lane", "Cooke",
+    "Bates", "Henderson", "Parry", "Burgess", "Bishop", "Walton", "Burns", "Nicholson", "Shepherd",
+    "Ross", "Cross", "Long", "Freeman", "Warren", "Nicholls", "Hamilton", "Byrne", "Sutton",
+    "McDonald", "Yates", "Hodgson", "Robson", "Curtis", "Hopkins", "O'Connor", "Harper", "Coleman",
+    "Watkins", "Moss", "McCarthy", "Chambers", "O'Neill", "Griffin", "Sharp", "Hardy", "Wheeler",
+    "Potter", "Osborne", "Johnston", "Gordon", "Doyle", "Wallace", "George", "Jordan", "Hutchinson",
+    "Rowe", "Burke", "Gilbert", "Willis", "Higgins", "Read", "Miles", "Stevenson", "Stephenson",
+    "Hammond", "Arnold", "Buckley", "Walters", "Hewitt", "Barber", "Nelson", "Slater", "Austin",
+    "Sullivan", "Whitehead", "Mann", "Frost", "Lambert", "Stephens", "Blake", "Akhtar", "Lynch",
+    "Goodwin", "Barton", "Woodward", "Thomson", "Cunningham", "Quinn", "Barnett", "Baxter", "Bibi",
+    "Clayton", "Nash", "Greenwood", "Jennings", "Holt", "Kemp", "Poole", "Gallagher", "Bond",
+    "Stokes", "Tucker", "Davidson", "Fowler", "Heath", "Norman", "Middleton", "Lawson", "Banks",
+    "French", "Stanley", "Jarvis", "Gibbs", "Ferguson", "Hayward", "Carroll", "Farrell", "Pugh",
+    "Iqbal", "Rahman", "Mahmood", "Chowdhury", "Uddin", "Islam", "Miah", "Ahmad", "Mohammed",
+    "Sharma", "Kumar", "Mistry", "Chauhan", "Parmar", "Sandhu", "Dhillon", "Bains", "Sidhu",
+    "Nowak", "Kowalski", "Wisniewski", "Lewandowski", "Kaminski", "Zielinski", "Okafor", "Okoye",
+    "Osei", "Mensah", "Adeyemi", "Adebayo", "Okonkwo", "Boateng", "Asante", "Nwosu", "Eze",
+    "Ogunleye", "Nguyen", "Chen", "Wang", "Zhang", "Wong", "Silva", "Santos", "Costa", "Ferreira",
+    "Pereira", "Rodrigues", "Yilmaz", "Demir", "Kaya", "Popescu", "Ionescu", "Horvat", "Kelsall",
+    "Kowalczyk", "Wojcik", "Mazur", "Krawczyk", "Nolan", "Brennan", "Quinlan", "Sheridan",
+    "Donnelly", "Doherty", "Gallacher", "McLaughlin", "Kavanagh", "Brady", "Regan", "Whittaker",
+    "Sharpe", "Townsend", "Hartley", "Lees", "Dunne", "Gough", "Hale", "Sykes", "Haigh",
+    "Pickering", "Ashworth", "Crowther", "Hirst", "Firth", "Senior", "Schofield", "Lockwood",
+    "Brook", "Greaves", "Hinchliffe", "Sugden", "Pollard", "Rhodes", "Radcliffe", "Kershaw",
+    "Howarth", "Whitworth", "Ormerod", "Duckworth", "Entwistle", "Holden", "Pilling", "Hargreaves",
+    "Sutcliffe", "Ingham", "Bamford", "Lomax", "Tattersall", "Crossley", "Fairclough", "Heywood",
+    "Openshaw", "Chadwick", "Platt", "Rigby", "Partington", "Barlow", "Hulme", "Cropper",
+    "Fielding", "Dickinson", "Unsworth", "Burrows", "Bolton", "Seddon", "Cartwright", "Pemberton",
+    "Lever", "Aspinall", "Eccles", "Hesketh", "Rushton", "Shuttleworth", "Gregson", "Ainsworth",
+    "Bradshaw", "Kenyon", "Marsden", "Pendlebury", "Swindells", "Hampson", "Fogg", "Mottram",
+    "Warburton", "Clegg", "Haworth", "Ogden", "Whiteley", "Butterworth", "Lord", "Kay", "Horrocks",
+    "Rothwell", "Gaskell", "Birtwistle", "Cowell", "Hodson", "Parkinson", "Jolly", "Catterall",
+    "Tomlinson", "Crook", "Booker", "Lund", "Ahmadi", "Karimi", "Hosseini", "Rezaei", "Mohammadi",
+    "Hashemi", "Haddad", "Khalil", "Saleh", "Nasser", "Mansour", "Aziz", "Farah", "Abdi", "Warsame",
+    "Hassan", "Jama", "Osman", "Adan", "Omar", "Mohamud", "Yusuf", "Abdullah", "Mirza", "Qureshi",
+    "Siddiqui", "Malik", "Butt", "Raza", "Bhatti", "Chaudhry", "Javed", "Anwar", "Aslam", "Shafiq",
+    "Rashid", "Bashir", "Nazir", "Zaman", "Sarwar", "Hanif", "Latif", "Saddique", "Gupta", "Joshi",
+    "Mehta", "Desai", "Shukla", "Pandya", "Rao", "Reddy", "Nair", "Pillai", "Menon", "Iyer", "Bose",
+    "Das", "Ghosh", "Banerjee", "Chatterjee", "Mukherjee", "Sen", "Dutta", "Bhatt", "Dave",
+    "Solanki", "Rathod", "Makwana", "Vaghela", "Lad", "Kotecha", "Thakkar", "Lakhani", "Grewal",
+    "Bhogal", "Atwal", "Johal", "Sahota", "Rai", "Virdi", "Bassi", "Kalsi", "Purewal", "Hayer",
+    "Kang", "Sohal",
 )
 # fmt: on
 
@@ -84,273 +201,6 @@ NICKNAMES: dict[str, tuple[str, ...]] = {
     "Thomas": ("Tom", "Tommy"),
     "William": ("Will", "Billy", "Liam"),
 }
-
-
-@dataclass(frozen=True)
-class EventKind:
-    event_type: str
-    summaries: tuple[str, ...]
-    min_age: int = 0
-    max_age: int = 17
-
-
-# Events each kind of agency records, keyed by agency code where the code says more than
-# the kind (the "other" agencies), else by kind.
-EVENTS: dict[str, tuple[EventKind, ...]] = {
-    AgencyKind.LOCAL_AUTHORITY: (
-        EventKind(
-            "Contact to the MASH",
-            (
-                "Contact from a school about an injury the child could not explain; MASH decision: strategy discussion.",
-                "Contact from a neighbour worried about the children being left alone at night; information gathered from partners.",
-                "Referral from the health visitor about home conditions; MASH decision: early help offered.",
-                "Police notification after an incident at the family home; MASH decision: no further action, advice given.",
-            ),
-        ),
-        EventKind(
-            "Early help assessment",
-            (
-                "Family agreed to an early help assessment; lead practitioner from the family hub.",
-                "Early help plan reviewed with the family; school attendance improving.",
-            ),
-        ),
-        EventKind(
-            "Strategy discussion",
-            (
-                "Strategy discussion with police and health; section 47 enquiry agreed.",
-                "Strategy discussion held; threshold for section 47 not met, child in need assessment to continue.",
-            ),
-        ),
-        EventKind(
-            "Child and family assessment",
-            (
-                "Assessment completed within 45 working days; outcome: child in need plan.",
-                "Assessment completed; family stepped down to early help.",
-            ),
-        ),
-        EventKind(
-            "Child protection conference",
-            (
-                "Initial conference: child made subject to a child protection plan under the category of neglect.",
-                "Review conference: plan continued; progress on home conditions noted.",
-                "Review conference: plan ended, child in need support to continue.",
-            ),
-        ),
-        EventKind(
-            "Exploitation concern",
-            (
-                "Social worker shared concerns about older associates and unexplained money; referred to the risk assessment meeting.",
-                "Exploitation screening tool completed with the young person.",
-            ),
-            min_age=10,
-        ),
-    ),
-    AgencyKind.POLICE: (
-        EventKind(
-            "Missing episode",
-            (
-                "Reported missing by carer overnight; found the next afternoon in a neighbouring town.",
-                "Reported missing after school; came home unaided late in the evening.",
-                "Reported missing from placement; located by officers at a friend's address.",
-            ),
-            min_age=8,
-        ),
-        EventKind(
-            "Police protection",
-            (
-                "Child taken into police protection after officers found the home unsafe; placed with family friends.",
-                "Police protection powers used overnight; handed to children's social care the next morning.",
-            ),
-        ),
-        EventKind(
-            "Domestic abuse incident",
-            (
-                "Officers attended a domestic abuse incident at the home; child present; notification sent to the MASH.",
-                "Domestic abuse incident between adults in the household; child asleep upstairs; risk assessed as medium.",
-            ),
-        ),
-        EventKind(
-            "Exploitation concern",
-            (
-                "Young person stopped with a large amount of cash and two phones; concerns of criminal exploitation.",
-                "Intelligence suggests the young person is being asked to carry items for older males.",
-                "Young person found in an unfamiliar area far from home late at night; exploitation screening completed.",
-            ),
-            min_age=10,
-        ),
-        EventKind(
-            "Voluntary attendance interview",
-            (
-                "Young person interviewed under caution with an appropriate adult; released pending investigation.",
-            ),
-            min_age=10,
-        ),
-    ),
-    AgencyKind.HEALTH_TRUST: (
-        EventKind(
-            "A&E attendance",
-            (
-                "Attended the emergency department with an injury; explanation consistent; paediatric liaison informed.",
-                "Attended the emergency department after alcohol intake; discharged to a parent.",
-                "Attended the emergency department with a head injury; safeguarding checks completed.",
-            ),
-        ),
-        EventKind(
-            "Health visitor contact",
-            (
-                "Health visitor home visit; concerns about sleeping arrangements discussed with the parent.",
-                "Developmental review completed; no concerns raised.",
-            ),
-            max_age=4,
-        ),
-        EventKind(
-            "Missed health appointment",
-            (
-                "Second missed appointment in a row; was not brought; GP and health visitor informed.",
-            ),
-        ),
-        EventKind(
-            "CAMHS referral",
-            (
-                "Referral to child and adolescent mental health services for low mood; accepted for assessment.",
-                "Referral for self-harm; urgent assessment offered within the week.",
-            ),
-            min_age=5,
-        ),
-    ),
-    AgencyKind.HEALTH_GP: (
-        EventKind(
-            "GP appointment",
-            (
-                "Seen by the GP; weight below expected; follow-up booked.",
-                "Seen with a parent; parent disclosed stress at home; signposted to support.",
-            ),
-        ),
-        EventKind(
-            "Missed health appointment",
-            ("Immunisation appointment missed twice; practice nurse contacted the family.",),
-        ),
-    ),
-    AgencyKind.SCHOOL: (
-        EventKind(
-            "School suspension",
-            (
-                "Fixed-period suspension of two days for persistent disruptive behaviour.",
-                "Suspension of three days following a fight off site; reintegration meeting held.",
-            ),
-            min_age=5,
-        ),
-        EventKind(
-            "Safeguarding concern logged by school",
-            (
-                "Designated safeguarding lead recorded a disclosure made to a teaching assistant; contact made to the MASH.",
-                "Pupil arrived hungry and in unwashed clothes several days running; concern logged and family spoken to.",
-                "Pupil seen with unexplained new items and talking about older friends; concern logged.",
-            ),
-        ),
-        EventKind(
-            "Persistent absence",
-            (
-                "Attendance below 90% this term; attendance officer meeting with the family.",
-                "Attendance below 50% this half-term; referred to the children missing education officer.",
-            ),
-            min_age=5,
-        ),
-    ),
-    AgencyKind.COLLEGE: (
-        EventKind(
-            "Safeguarding concern logged by college",
-            (
-                "Student disclosed that they are staying with friends after an argument at home; housing advice given.",
-                "Student seen being collected by unknown adults; concern logged and shared with the MASH.",
-            ),
-        ),
-        EventKind(
-            "Persistent absence",
-            ("Attendance below 80% on the study programme; tutor meeting held.",),
-        ),
-    ),
-    AgencyKind.EARLY_YEARS: (
-        EventKind(
-            "Safeguarding concern logged by setting",
-            (
-                "Key worker noticed bruising on the child's arm; recorded on a body map and shared with the MASH.",
-                "Child collected late several times by an adult who appeared unwell; concern logged.",
-            ),
-        ),
-        EventKind("Funded place started", ("Child started a funded early years place.",)),
-    ),
-    AgencyKind.VOLUNTARY: (
-        EventKind(
-            "Return home interview",
-            (
-                "Return home interview completed within 72 hours; young person spoke about pressure from peers.",
-                "Return home interview offered; young person declined; carer spoken to instead.",
-            ),
-            min_age=8,
-        ),
-        EventKind(
-            "Support session",
-            (
-                "One-to-one session on healthy relationships.",
-                "Family support session at home; parenting routines discussed.",
-            ),
-        ),
-        EventKind(
-            "Exploitation concern",
-            (
-                "Youth worker shared that the young person has a new older boyfriend and new phone; passed to the exploitation team.",
-            ),
-            min_age=10,
-        ),
-    ),
-    "YJS": (
-        EventKind(
-            "Youth justice assessment",
-            ("Assessment completed after an out of court disposal; intervention plan agreed.",),
-            min_age=10,
-        ),
-        EventKind(
-            "Out of court disposal",
-            ("Youth conditional caution given; six sessions with a youth justice officer.",),
-            min_age=10,
-        ),
-        EventKind(
-            "Exploitation concern",
-            ("Young person told their officer that they owe money to older males.",),
-            min_age=10,
-        ),
-    ),
-    "HOUSING": (
-        EventKind(
-            "Homelessness assessment",
-            (
-                "Family presented as homeless after eviction; placed in temporary accommodation.",
-                "Tenancy sustainment visit; home conditions poor; concern shared with the MASH.",
-            ),
-        ),
-    ),
-    "FIRE": (
-        EventKind(
-            "Home fire safety visit",
-            (
-                "Home fire safety visit after a referral; hoarding and blocked exits noted; concern shared.",
-                "Home fire safety visit; smoke alarms fitted; no concerns.",
-            ),
-        ),
-    ),
-}
-
-# What a restricted police entry says: only the police and the panel see it.
-RESTRICTED_SUMMARIES = (
-    "Police intelligence graded B2 about associates; restricted to police and the risk assessment meeting.",
-    "Intelligence from a partner force about a location the young person visits; restricted.",
-    "Covert source information about the young person's contacts; restricted.",
-)
-
-
-def events_for(agency_code: str, agency_kind: str) -> tuple[EventKind, ...]:
-    return EVENTS.get(agency_code) or EVENTS.get(agency_kind, ())
 
 
 # Job titles by role, then by agency kind; "" is the fallback for any agency.
@@ -417,6 +267,237 @@ def job_titles(role: str, agency_kind: str) -> tuple[str, ...]:
     return by_kind.get(agency_kind) or by_kind.get("", ("Officer",))
 
 
-# Postcodes in an area code no real postcode uses (WM), so no address is ever real.
-POSTCODE_DISTRICTS = ("WM1", "WM2", "WM3", "WM4", "WM7", "WM9", "WM12", "WM14")
 POSTCODE_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
+
+
+# What the agencies write in an events extract's summary, by catalogue code
+# (children/data/event_types.json). General terms only: nothing identifies anyone.
+EVENT_SUMMARIES: dict[str, tuple[str, ...]] = {
+    "mash_contact": (
+        "Contact from a school about an injury the child could not explain; MASH decision: strategy discussion.",
+        "Contact from a neighbour worried about the children being left alone at night; information gathered from partners.",
+        "Contact from the health visitor about home conditions; MASH decision: early help offered.",
+        "Police notification after an incident at the family home; MASH decision: no further action, advice given.",
+        "Contact from the GP about a parent's mental health; MASH decision: referral to children's social care.",
+    ),
+    "mash_referral": (
+        "Referral accepted by children's social care; child and family assessment started.",
+        "Referral after a strategy discussion with police and health; section 47 enquiry agreed.",
+        "Referral from the MASH; assessment allocated to the duty team.",
+    ),
+    "early_help_assessment": (
+        "Family agreed to an early help assessment; lead practitioner from the family hub.",
+        "Early help assessment completed; plan agreed around routines and school attendance.",
+        "Early help plan reviewed with the family; school attendance improving.",
+    ),
+    "cin_start": (
+        "Assessment completed; outcome: child in need plan.",
+        "Child in need plan agreed at the first network meeting.",
+    ),
+    "cin_end": (
+        "Child in need plan ended; family stepped down to early help.",
+        "Child in need plan closed: the family's goals were met.",
+    ),
+    "cp_start": (
+        "Initial conference: child made subject to a child protection plan under the category of neglect.",
+        "Initial conference: child protection plan under the category of emotional abuse.",
+        "Initial conference: child protection plan under the category of physical abuse.",
+    ),
+    "cp_end": (
+        "Review conference: plan ended, child in need support to continue.",
+        "Review conference: plan ended; risks reduced and family engaging well.",
+    ),
+    "lac_start": (
+        "Child became looked after under section 20 with parental agreement; placed with foster carers.",
+        "Interim care order granted; child placed with family members.",
+    ),
+    "lac_end": (
+        "Child returned home to a parent under a supervision order.",
+        "Special guardianship order granted to a relative; child stopped being looked after.",
+    ),
+    "police_protection": (
+        "Child taken into police protection after officers found the home unsafe; placed with family friends.",
+        "Police protection powers used overnight; handed to children's social care the next morning.",
+    ),
+    "domestic_abuse_incident": (
+        "Officers attended a domestic abuse incident at the home; child present; notification sent to the MASH.",
+        "Domestic abuse incident between adults in the household; child asleep upstairs; risk assessed as medium.",
+        "Domestic abuse incident reported by a neighbour; child not present; risk assessed as standard.",
+    ),
+    "police_intelligence": (
+        "Police intelligence graded B2 about associates; restricted to police and the risk assessment meeting.",
+        "Intelligence from a partner force about a location the young person visits; restricted.",
+        "Covert source information about the young person's contacts; restricted.",
+    ),
+    "missing_episode": (
+        "Reported missing by carer overnight; found the next afternoon in a neighbouring town.",
+        "Reported missing after school; came home unaided late in the evening.",
+        "Reported missing from placement; located by officers at a friend's address.",
+    ),
+    "exploitation_concern": (
+        "Young person stopped with a large amount of cash and two phones; concerns of criminal exploitation.",
+        "Concerns about older associates and unexplained money; referred to the risk assessment meeting.",
+        "Youth worker shared that the young person has a new older boyfriend and new phone; passed to the exploitation team.",
+        "Young person told their worker that they owe money to older males.",
+    ),
+    "harmful_sexual_behaviour": (
+        "Concern about sexualised behaviour towards a younger pupil; assessment requested.",
+        "Harmful sexual behaviour screening completed; safety plan agreed with school and family.",
+    ),
+    "ae_attendance": (
+        "Attended the emergency department with an injury; explanation consistent; paediatric liaison informed.",
+        "Attended the emergency department after alcohol intake; discharged to a parent.",
+        "Attended the emergency department with a head injury; safeguarding checks completed.",
+    ),
+    "camhs_referral": (
+        "Referral to child and adolescent mental health services for low mood; accepted for assessment.",
+        "Referral for self-harm; urgent assessment offered within the week.",
+        "Referral for anxiety affecting school attendance; added to the waiting list.",
+    ),
+    "camhs_discharge": (
+        "Discharged from CAMHS after a course of therapy; GP informed.",
+        "Discharged from CAMHS after not attending three appointments; school and GP informed.",
+    ),
+    "gp_appointment": (
+        "Seen by the GP; weight below expected; follow-up booked.",
+        "Seen with a parent; parent disclosed stress at home; signposted to support.",
+        "Seen after a second missed appointment; immunisations brought up to date.",
+    ),
+    "school_suspension": (
+        "Fixed-period suspension of two days for persistent disruptive behaviour.",
+        "Suspension of three days following a fight off site; reintegration meeting held.",
+    ),
+    "exclusion": (
+        "Permanently excluded after bringing a bladed article into school; referred to the pupil referral unit.",
+        "Permanent exclusion after repeated serious incidents; alternative provision arranged.",
+    ),
+    "persistent_absence": (
+        "Attendance below 90% this term; attendance officer meeting with the family.",
+        "Attendance below 50% this half-term; referred to the children missing education officer.",
+    ),
+    "missing_education": (
+        "Not on any school roll since moving into the area; children missing education enquiries started.",
+        "Left the school roll without a known destination; children missing education officer informed.",
+    ),
+    "young_carer_identified": (
+        "Identified as a young carer for a parent with a long-term illness; referred for a young carers assessment.",
+        "Helps to care for a disabled sibling; young carers support offered.",
+    ),
+}
+
+# Streets and towns of the invented area. None is a real address: the postcodes use an
+# area code no real postcode uses (WM).
+STREET_WORDS = (
+    "Alder",
+    "Ashby",
+    "Aspen",
+    "Badger",
+    "Barley",
+    "Beacon",
+    "Beech",
+    "Birch",
+    "Blackthorn",
+    "Bluebell",
+    "Bramble",
+    "Briar",
+    "Brook",
+    "Buttercup",
+    "Canal",
+    "Cedar",
+    "Chapel",
+    "Cherry",
+    "Chestnut",
+    "Clover",
+    "Coppice",
+    "Cotton",
+    "Cowslip",
+    "Daisy",
+    "Dingle",
+    "Dovecote",
+    "Elder",
+    "Elm",
+    "Fern",
+    "Field",
+    "Forge",
+    "Foxglove",
+    "Furlong",
+    "Gorse",
+    "Granary",
+    "Hawthorn",
+    "Hazel",
+    "Heather",
+    "Heron",
+    "Holly",
+    "Hop",
+    "Juniper",
+    "Kestrel",
+    "Kiln",
+    "Laburnum",
+    "Larch",
+    "Laurel",
+    "Lilac",
+    "Linden",
+    "Lock",
+    "Lupin",
+    "Maple",
+    "Marigold",
+    "Meadow",
+    "Mill",
+    "Mulberry",
+    "Nettle",
+    "Nursery",
+    "Oak",
+    "Orchard",
+    "Osier",
+    "Otter",
+    "Paddock",
+    "Pear",
+    "Pinfold",
+    "Plover",
+    "Poplar",
+    "Primrose",
+    "Quarry",
+    "Rowan",
+    "Rush",
+    "Saddler",
+    "Sedge",
+    "Sorrel",
+    "Spinney",
+    "Swallow",
+    "Sycamore",
+    "Tanner",
+    "Teasel",
+    "Thistle",
+    "Thrush",
+    "Tithe",
+    "Wagon",
+    "Walnut",
+    "Weaver",
+    "Wharf",
+    "Willow",
+    "Wren",
+    "Yew",
+)
+STREET_KINDS = (
+    ("Road", "Rd"),
+    ("Street", "St"),
+    ("Lane", "Ln"),
+    ("Close", "Cl"),
+    ("Avenue", "Ave"),
+    ("Drive", "Dr"),
+    ("Way", "Way"),
+    ("Crescent", "Cres"),
+    ("Grove", "Gr"),
+    ("Court", "Ct"),
+    ("Gardens", "Gdns"),
+    ("Place", "Pl"),
+    ("Rise", "Rise"),
+    ("Walk", "Walk"),
+)
+# Each town of the area and its postcode districts.
+TOWNS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Wealdmoor", ("WM1", "WM2", "WM3", "WM4")),
+    ("Marlbeck", ("WM7", "WM9")),
+    ("Brackenford", ("WM12",)),
+    ("Fernlea", ("WM14",)),
+)

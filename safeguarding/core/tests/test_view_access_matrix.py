@@ -50,15 +50,6 @@ CORE: Entries = {
         lambda w: {"public_id": w.break_glass.public_id},
         expect(ig_lead=OK),
     ),
-    "children:list": (lambda w: {}, expect(involved=OK, other_agency=OK, panel_member=OK)),
-    "children:detail": (
-        lambda w: {"public_id": w.child.public_id},
-        expect(involved=OK, other_agency=NOT_FOUND, panel_member=OK),
-    ),
-    "children:break_glass": (
-        lambda w: {"public_id": w.child.public_id},
-        expect(involved=OK, other_agency=OK, panel_member=OK),
-    ),
 }
 
 

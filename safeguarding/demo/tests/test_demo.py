@@ -18,7 +18,13 @@ from django.core.management.base import CommandError
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from safeguarding.children.models import Sex
+from safeguarding.children.models import (
+    CandidateStatus,
+    IdentityChangeKind,
+    ImportBatch,
+    ImportStatus,
+    Sex,
+)
 from safeguarding.core.access import SystemAccess, visible_children
 from safeguarding.core.models import (
     Agency,
@@ -40,7 +46,10 @@ pytestmark = pytest.mark.django_db
 
 REFERENCE_REPORT = Path("/work/shared/reference/annual-report-2024-25.md")
 # A small scale keeps the suite quick; the shape of the partnership does not depend on it.
-SMALL = "0.25"
+# At 0.02 the area has 720 children, about 72 of them known to agencies.
+SMALL = "0.02"
+# Large enough for the fixed users to have dozens of children to see.
+MEDIUM = "0.1"
 
 
 def run_demo(*args: str) -> str:
@@ -156,16 +165,17 @@ def test_the_partnership_has_its_agencies_sub_groups_priorities_and_panels() -> 
     assert Panel.objects.get(kind=PanelKind.EXPLOITATION_DISRUPTION).members.exists()
 
 
-def test_nhs_numbers_generated_are_valid() -> None:
+def test_nhs_numbers_generated_are_valid_and_only_on_health_records() -> None:
     run_demo("--scale", SMALL)
-    records = system().source_records().select_related("agency")
+    records = list(system().source_records().select_related("agency"))
+    health = (AgencyKind.HEALTH_TRUST, AgencyKind.HEALTH_GP)
     numbers = [r.nhs_number for r in records if r.nhs_number]
     assert numbers
-    assert all(nhs_number_is_valid(n) for n in numbers)
-    # Every health record has one, from the range kept for test data.
-    for record in records:
-        if record.agency.kind in (AgencyKind.HEALTH_TRUST, AgencyKind.HEALTH_GP):
-            assert record.nhs_number.startswith("999")
+    # From the range kept for test data, with a correct check digit.
+    assert all(nhs_number_is_valid(n) and n.startswith("999") for n in numbers)
+    assert all(r.agency.kind in health for r in records if r.nhs_number)
+    on_health = [r for r in records if r.agency.kind in health]
+    assert sum(bool(r.nhs_number) for r in on_health) / len(on_health) > 0.9
 
 
 def test_the_nhs_number_generator_never_gives_an_invalid_number() -> None:
@@ -190,28 +200,35 @@ def test_school_records_carry_a_upn_with_its_check_letter() -> None:
 
 
 def test_children_have_records_events_and_ages_as_the_domain_expects() -> None:
-    run_demo("--scale", "1")
-    children = list(system().children())
-    assert len(children) == 120
+    run_demo("--scale", MEDIUM)
+    known = len(generator.demo_extracts(1, float(MEDIUM)).known_people())
+    children = list(system().children().filter(merged_into=None))
+    # Linkage makes about one child per child known to agencies: a few more where it was
+    # unsure and asked a person (a pair in the review queue keeps its record apart).
+    assert known <= len(children) <= known * 1.1
     assert all(
         0 <= generator.age_on(c.date_of_birth, generator.AGE_ON) <= 17
         for c in children
         if c.date_of_birth
     )
-    for child in children:
-        agencies = list(
-            system().source_records().filter(child=child).values_list("agency_id", flat=True)
-        )
-        assert 1 <= len(agencies) <= 4 and len(set(agencies)) == len(agencies)
-    # Some agencies have the child's name differently, as linkage will meet it.
+    assert not system().source_records().filter(child=None).exists()
+    assert not system().events().filter(child=None).exists()
+    # Most children are known to more than one agency.
+    agencies_per_child = [
+        len(set(system().source_records().filter(child=c).values_list("agency_id", flat=True)))
+        for c in children
+    ]
+    assert sum(n > 1 for n in agencies_per_child) / len(children) > 0.5
+    # Some agencies have the child's name differently, as linkage met it.
     records = system().source_records().select_related("child")
     assert any(
-        r.given_name != r.child.given_name or r.family_name != r.child.family_name
+        r.given_name.lower() != r.child.given_name.lower()
+        or r.family_name.lower() != r.child.family_name.lower()
         for r in records
         if r.child
     )
     events = list(system().events().select_related("agency"))
-    assert events
+    assert len(events) > len(children)
     start = generator.london(generator.WINDOW_START, generator.time(0, 0))
     end = generator.london(generator.WINDOW_END, generator.time(23, 59))
     for event in events:
@@ -224,13 +241,19 @@ def test_children_have_records_events_and_ages_as_the_domain_expects() -> None:
         system()
         .panel_entries()
         .filter(panel__kind=PanelKind.EXPLOITATION_RISK, removed_at__isnull=True)
-        .count()
+        .values_list("child_id", flat=True)
     )
-    assert 6 <= listed <= 18
+    assert len(listed) == round(generator.PANEL_LIST_PER_SCALE * float(MEDIUM))
+    # The children on the list are adolescents with signs of exploitation in their chronology.
+    for child_id in listed:
+        kinds = set(
+            system().events().filter(child_id=child_id).values_list("event_type", flat=True)
+        )
+        assert kinds & generator.EXPLOITATION_SIGNS
 
 
 def test_the_fixed_users_see_what_the_access_rules_promise() -> None:
-    run_demo("--scale", "1")
+    run_demo("--scale", MEDIUM)
     council = set(visible_children(fixed("practitioner")).values_list("pk", flat=True))
     police = set(visible_children(fixed("police_practitioner")).values_list("pk", flat=True))
     panel = set(visible_children(fixed("panel_member")).values_list("pk", flat=True))
@@ -370,11 +393,33 @@ def test_a_failure_midway_through_a_reset_keeps_the_previous_partnership(
 
 
 def test_scale_multiplies_the_generated_volumes_but_not_the_fixed_users() -> None:
-    out = run_demo("--scale", "2")
-    assert system().children().count() == 240
-    assert User.objects.count() == len(FIXED_USERS) + 80
+    out = run_demo("--scale", "0.05")
+    children = system().children().count()
+    # Below scale 0.5 the user plan's twenty generated users are the floor.
+    assert User.objects.count() == len(FIXED_USERS) + generator.USERS_MINIMUM
+    run_demo("--scale", "0.1", "--reset")
+    assert 1.7 < system().children().count() / children < 2.3
     assert all(User.objects.filter(email=f.email).exists() for f in FIXED_USERS)
-    assert "children" in out
+    assert "children in the area" in out and "1800" in out
+
+
+def test_users_scale_above_the_plans_floor() -> None:
+    users = []
+
+    def count_users(ctx: generator.DemoContext) -> None:
+        users.append(len(ctx.generated_users))
+        raise RuntimeError("stop after the users")
+
+    step = generator.find_step("sign-in")
+    original = step.func
+    step.func = count_users
+    try:
+        for scale in ("1", "2"):
+            with pytest.raises(RuntimeError, match="stop after the users"):
+                run_demo("--scale", scale)
+    finally:
+        step.func = original
+    assert users == [generator.USERS_PER_SCALE, 2 * generator.USERS_PER_SCALE]
 
 
 def test_a_scale_that_is_not_a_positive_number_is_refused() -> None:
@@ -392,7 +437,7 @@ def test_the_demo_is_never_made_in_production() -> None:
 def test_the_generator_records_itself_in_the_audit_log() -> None:
     run_demo("--scale", SMALL)
     entry = AuditEntry.objects.filter(object_type="demo partnership").first()
-    assert entry is not None and entry.detail["counts"]["children"] == 30
+    assert entry is not None and entry.detail["counts"]["children in the area"] == 720
 
 
 def test_the_sign_in_help_lists_the_fixed_users_and_their_secrets_when_the_demo_is_off() -> None:
@@ -435,7 +480,8 @@ def test_a_later_app_can_add_a_step(monkeypatch: pytest.MonkeyPatch) -> None:
         ctx.count("later things", 3)
 
     out = run_demo("--scale", SMALL)
-    assert seen == [30]
+    assert seen == [system().children().filter(merged_into=None).count()]
+    assert seen[0] > 0
     assert "later things" in out
     assert generator.registered_steps()[-1].name == "a later app's step"
 
@@ -506,6 +552,9 @@ def _invented_words() -> set[str]:
         words |= set(f.full_name.split())
     words |= set(names.ADULT_GIVEN_NAMES) | set(names.FAMILY_NAMES)
     words |= set(names.CHILD_GIVEN_NAMES_FEMALE) | set(names.CHILD_GIVEN_NAMES_MALE)
+    words |= set(names.CHILD_FAMILY_NAMES)
+    words |= {word for town, _ in names.TOWNS for word in town.split()}
+    words |= set(names.STREET_WORDS)
     words |= {nick for nicks in names.NICKNAMES.values() for nick in nicks}
     words.add(partnership.AREA)
     return words
@@ -523,3 +572,91 @@ def test_no_invented_name_comes_from_the_reference_report() -> None:
 def test_children_have_a_sex_from_the_model_choices() -> None:
     run_demo("--scale", SMALL)
     assert set(system().children().values_list("sex", flat=True)) <= set(Sex.values)
+
+
+def test_the_children_come_in_through_each_agencys_extracts_and_the_import() -> None:
+    run_demo("--seed", "2", "--scale", SMALL)
+    made = generator.demo_extracts(2, float(SMALL))
+    batches = list(ImportBatch.objects.select_related("agency"))
+    loaded = {(b.agency.code, b.kind) for b in batches if b.status == ImportStatus.LOADED}
+    assert loaded == {(code, "persons") for code in made.persons} | {
+        (code, "events") for code in made.events
+    }
+    assert len(batches) == len(loaded)
+    assert {b.file_name for b in batches if b.agency.code in generator.XLSX_AGENCIES} <= {
+        f"{code}-{kind}.xlsx" for code in generator.XLSX_AGENCIES for kind in ("persons", "events")
+    }
+    keys = set(system().source_records().values_list("agency__code", "record_id"))
+    assert keys == set(made.truth)
+    assert system().events().count() == made.event_count
+    # Extra columns an agency sends are kept with the record.
+    council = system().source_records().filter(agency__code="LA").first()
+    assert council is not None and council.attributes.get("stage")
+
+
+def test_linkage_puts_each_childs_records_together_as_the_truth_says() -> None:
+    run_demo("--seed", "3", "--scale", MEDIUM)
+    made = generator.demo_extracts(3, float(MEDIUM))
+    child_of = {
+        (code, record_id): child
+        for code, record_id, child in system()
+        .source_records()
+        .values_list("agency__code", "record_id", "child_id")
+    }
+    by_child: dict[int, list[tuple[str, str]]] = {}
+    for key, child in child_of.items():
+        by_child.setdefault(child, []).append(key)
+    linked = {
+        (a, b) if a < b else (b, a)
+        for keys in by_child.values()
+        for i, a in enumerate(keys)
+        for b in keys[i + 1 :]
+    }
+    true_pairs = made.true_pairs()
+    right = len(linked & true_pairs)
+    assert right / len(linked) > 0.98  # precision
+    assert right / len(true_pairs) > 0.95  # recall, after the linkage officer's decisions
+
+
+def test_the_review_queue_keeps_a_handful_of_pairs_and_the_officers_decisions() -> None:
+    run_demo("--seed", "1", "--scale", MEDIUM)
+    made = generator.demo_extracts(1, float(MEDIUM))
+    pairs = list(system().candidates().select_related("record__agency", "candidate__agency"))
+    pending = [p for p in pairs if p.status == CandidateStatus.PENDING]
+    wanted = max(generator.REVIEW_LEFT_MINIMUM, round(generator.REVIEW_LEFT_PER_SCALE * 0.1))
+    assert 1 <= len(pending) <= wanted
+    officer = fixed("linkage_officer")
+    for pair in pairs:
+        same = (
+            made.truth[(pair.record.agency.code, pair.record.record_id)]
+            == made.truth[(pair.candidate.agency.code, pair.candidate.record_id)]
+        )
+        if pair.status == CandidateStatus.CONFIRMED:
+            assert same and pair.decided_by == officer
+            assert pair.record.child_id == pair.candidate.child_id
+        elif pair.status == CandidateStatus.REJECTED:
+            assert not same and pair.decided_by == officer
+    # Confirming merged children, with the history that lets a merge be undone.
+    confirmed = [p for p in pairs if p.status == CandidateStatus.CONFIRMED]
+    merges = system().identity_changes().filter(kind=IdentityChangeKind.MERGE).count()
+    assert merges <= len(confirmed)
+    assert merges == system().children().exclude(merged_into=None).count()
+
+
+def test_the_extracts_option_keeps_the_files_and_the_truth(tmp_path: Path) -> None:
+    folder = tmp_path / "extracts"
+    run_demo("--seed", "4", "--scale", SMALL, "--extracts", str(folder))
+    files = {path.name for path in folder.iterdir()}
+    assert {"LA-persons.csv", "LA-events.csv", "POLICE-persons.csv", "truth.csv"} <= files
+    assert "KINDRED-persons.xlsx" in files
+    with (folder / "truth.csv").open(encoding="utf-8") as handle:
+        assert len(handle.readlines()) == 1 + system().source_records().count()
+
+
+def test_every_event_has_its_childs_agency_and_only_police_entries_are_restricted() -> None:
+    run_demo("--seed", "5", "--scale", SMALL)
+    for event in system().events().select_related("source_record", "agency"):
+        assert event.child_id == event.source_record.child_id
+        assert event.agency_id == event.source_record.agency_id
+        if event.restricted:
+            assert event.agency.kind == AgencyKind.POLICE

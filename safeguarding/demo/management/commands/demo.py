@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -61,6 +62,13 @@ class Command(BaseCommand):
             action="store_true",
             help="delete the partnership's agencies, users, children and so on before seeding",
         )
+        parser.add_argument(
+            "--extracts",
+            metavar="DIR",
+            type=Path,
+            help="keep the agencies' extract files the demo loads, and the truth of who is who, "
+            "in DIR (to try `safeguarding import` or linkage on them)",
+        )
         parser.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -101,7 +109,10 @@ class Command(BaseCommand):
                 if options["reset"] and existing:
                     generator.clear(progress=progress("Clearing"))
                 ctx = generator.generate(
-                    seed=seed, scale=scale, progress=progress("Demo partnership")
+                    seed=seed,
+                    scale=scale,
+                    progress=progress("Demo partnership"),
+                    extracts_dir=options["extracts"],
                 )
         except ProtectedError as error:
             blocking = sorted({type(obj).__name__ for obj in error.protected_objects})

@@ -1,0 +1,260 @@
+"""The import API: agencies' systems push person records and events as JSON.
+
+`POST /api/v1/persons`, `POST /api/v1/events`, `GET /api/v1/batches/<id>`, described by
+the OpenAPI document in children/openapi.py. A request is authenticated by an agency's
+bearer token only; a session cookie is ignored, which is why CSRF does not apply here
+(docs/decisions/0020-import-api-and-tokens.md). The records go through the same
+`run_import` as the upload page and the command, as ImportChannel.API.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
+
+from safeguarding.children import catalogue, import_actions, import_queries, openapi
+from safeguarding.children.importing import ImportFailed, ImportRefused, run_import
+from safeguarding.children.models import (
+    ApiToken,
+    ExtractKind,
+    ImportBatch,
+    ImportChannel,
+    ImportStatus,
+)
+
+ApiView = Callable[..., HttpResponse]
+TOP_LEVEL_FIELDS = {"records", "dry_run", "load_valid_rows"}
+logger = logging.getLogger(__name__)
+
+
+class BadRequest(Exception):
+    """The request cannot be understood; the message says why, for the sender's developer."""
+
+
+class TooLarge(Exception):
+    """The request is over the size limits: 413."""
+
+
+def error(status: int, message: str, **extra: Any) -> JsonResponse:
+    response = JsonResponse({"error": message, **extra}, status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="import API"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def token_required(*methods: str) -> Callable[[ApiView], ApiView]:
+    """Allow only these methods, then only a live bearer token; the token's agency is the caller.
+
+    The session user is dropped, so nothing downstream can act for a signed-in browser.
+    """
+
+    def decorator(view: ApiView) -> ApiView:
+        @csrf_exempt
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method not in methods:
+                response = error(405, f"Use {' or '.join(methods)} here.")
+                response["Allow"] = ", ".join(methods)
+                return response
+            request.user = AnonymousUser()
+            scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
+            if scheme.lower() != "bearer" or not presented.strip():
+                return error(
+                    401, "Send your agency's API token as 'Authorization: Bearer <token>'."
+                )
+            token = import_actions.authenticate_token(presented)
+            if token is None:
+                return error(401, "This token is not known or has been revoked.")
+            return view(request, token, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def read_body(request: HttpRequest) -> dict[str, Any]:
+    """The JSON body, within the size limit; BadRequest or a 413 marker otherwise."""
+    content_type = request.content_type or ""
+    if content_type != "application/json":
+        raise BadRequest("Send the body as JSON, with 'Content-Type: application/json'.")
+    limit = settings.SAFEGUARDING_API_MAX_BYTES
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        raise TooLarge  # said so before a byte of it is read
+    # Read from the stream ourselves: request.body would refuse above Django's own
+    # (smaller) DATA_UPLOAD_MAX_MEMORY_SIZE with a bare 400.
+    raw = request.read(limit + 1)
+    if len(raw) > limit:
+        raise TooLarge
+    try:
+        body = json.loads(raw)
+    except (UnicodeDecodeError, ValueError) as problem:
+        raise BadRequest(f"The body is not valid JSON: {problem}.") from None
+    if not isinstance(body, dict):
+        raise BadRequest("The body must be a JSON object with a 'records' list.")
+    unknown = sorted(set(body) - TOP_LEVEL_FIELDS)
+    if unknown:
+        raise BadRequest(
+            f"Unknown field {unknown[0]!r}: the body has 'records', 'dry_run' and 'load_valid_rows'."
+        )
+    return body
+
+
+def _cell(value: Any, where: str) -> str:
+    """A JSON value as the text a file's cell would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else str(value)
+    if isinstance(value, str):
+        return value
+    raise BadRequest(
+        f"{where} must be text, a number, true/false or null, not a list or an object."
+    )
+
+
+def parse_records(body: dict[str, Any]) -> tuple[list[dict[str, str]], bool, bool]:
+    if "records" not in body:
+        raise BadRequest("The body has no 'records': send {\"records\": [{...}, ...]}.")
+    records = body["records"]
+    if not isinstance(records, list):
+        raise BadRequest("'records' must be a list of objects.")
+    if not records:
+        raise BadRequest("'records' is empty: send at least one record.")
+    if len(records) > settings.SAFEGUARDING_API_MAX_RECORDS:
+        raise TooLarge
+    flags = []
+    for name in ("dry_run", "load_valid_rows"):
+        value = body.get(name, False)
+        if not isinstance(value, bool):
+            raise BadRequest(f"'{name}' must be true or false.")
+        flags.append(value)
+    rows = []
+    for number, record in enumerate(records, start=1):
+        if not isinstance(record, dict):
+            raise BadRequest(f"Record {number} must be an object of field names and values.")
+        rows.append(
+            {str(key): _cell(value, f"Record {number}'s {key!r}") for key, value in record.items()}
+        )
+    return rows, flags[0], flags[1]
+
+
+def batch_json(batch: ImportBatch) -> dict[str, Any]:
+    summary = import_queries.batch_summary(batch)
+    problem_count = summary.pop("problem_count")
+    return {
+        "batch": str(batch.public_id),
+        "kind": batch.kind,
+        "status": batch.status,
+        "dry_run": batch.status == ImportStatus.CHECKED,
+        "counts": summary,
+        "problem_count": problem_count,
+        "problems": batch.problems,
+        "started_at": batch.started_at.isoformat(),
+        "finished_at": batch.finished_at.isoformat() if batch.finished_at else None,
+    }
+
+
+def _import(request: HttpRequest, token: ApiToken, kind: str) -> HttpResponse:
+    try:
+        rows, dry_run, load_valid_rows = parse_records(read_body(request))
+    except BadRequest as problem:
+        return error(400, str(problem))
+    except TooLarge:
+        return error(
+            413,
+            f"Send at most {settings.SAFEGUARDING_API_MAX_RECORDS:,} records and "
+            f"{settings.SAFEGUARDING_API_MAX_BYTES // (1024 * 1024)} MB in one request.",
+        )
+    try:
+        # The records use the hub's field names, as documented: no saved column mapping.
+        batch = run_import(
+            token.agency,
+            rows,
+            kind=kind,
+            file_name=f"API token {token.prefix} ({token.name})",
+            mapping={},
+            dry_run=dry_run,
+            load_valid_rows=load_valid_rows,
+            channel=ImportChannel.API,
+            request=request,
+        ).batch
+    except ImportRefused as refused:
+        if refused.batch is None:
+            raise
+        batch = refused.batch
+    except ImportFailed as failed:
+        logger.exception("API import %s failed", failed.batch.public_id)
+        return error(
+            500,
+            "The load failed part of the way and was rolled back: nothing was loaded. "
+            "Send the records again; if it fails again, tell the partnership, quoting the batch.",
+            batch=str(failed.batch.public_id),
+        )
+    loaded = batch.status in {ImportStatus.LOADED, ImportStatus.LOADED_VALID_ROWS}
+    response = JsonResponse(batch_json(batch), status=201 if loaded else 200)
+    response["Location"] = reverse("api:batch", kwargs={"public_id": batch.public_id})
+    return response
+
+
+@token_required("POST")
+def persons(request: HttpRequest, token: ApiToken) -> HttpResponse:
+    return _import(request, token, ExtractKind.PERSONS)
+
+
+@token_required("POST")
+def events(request: HttpRequest, token: ApiToken) -> HttpResponse:
+    return _import(request, token, ExtractKind.EVENTS)
+
+
+@token_required("GET")
+def batch(request: HttpRequest, token: ApiToken, public_id: str) -> HttpResponse:
+    try:
+        found = import_queries.agency_batch(token.agency, public_id)
+    except Http404:
+        return error(404, "No batch of your agency has this id.")
+    return JsonResponse(batch_json(found))
+
+
+@require_safe
+def openapi_json(request: HttpRequest) -> HttpResponse:
+    return JsonResponse(openapi.document(), json_dumps_params={"indent": 2})
+
+
+@require_safe
+def index(request: HttpRequest) -> HttpResponse:
+    """The API for people: its endpoints and record fields, from the same document."""
+    document = openapi.document()
+    example = document["components"]["schemas"]["PersonsImport"]["examples"][0]
+    context = {
+        "info": document["info"],
+        "endpoints": openapi.endpoints(),
+        "record_tables": [
+            ("Fields of a person record", openapi.record_fields("PersonRecord")),
+            ("Fields of an event record", openapi.record_fields("EventRecord")),
+        ],
+        "event_types": catalogue.event_types(),
+        "example": json.dumps(example, indent=2),
+        "max_mb": settings.SAFEGUARDING_API_MAX_BYTES // (1024 * 1024),
+        "max_records": f"{settings.SAFEGUARDING_API_MAX_RECORDS:,}",
+    }
+    return render(request, "children/imports/api_index.html", context)

@@ -1,0 +1,725 @@
+"""The linkage review queue, merge, split and undo (children/actions.py, review_views.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.test import Client, RequestFactory
+from django.urls import reverse
+
+from safeguarding.children import actions
+from safeguarding.children.identity import refresh_children
+from safeguarding.children.models import (
+    CandidateStatus,
+    Child,
+    ChildEvent,
+    IdentityChange,
+    IdentityChangeKind,
+    LinkCandidate,
+    PanelChild,
+    SourceRecord,
+)
+from safeguarding.children.review_display import side_by_side, weight_bars
+from safeguarding.children.tests.matrix_linkage import make_pair
+from safeguarding.conftest import World
+from safeguarding.core import access
+from safeguarding.core.models import AuditAction, AuditEntry, Panel
+from safeguarding.core.tests.factories import (
+    ChildEventFactory,
+    ChildFactory,
+    PanelChildFactory,
+    PanelFactory,
+    SourceRecordFactory,
+)
+
+# Valid NHS numbers (mod 11): 943 476 5919 and 401 023 2137.
+NHS_A = "9434765919"
+NHS_B = "4010232137"
+
+
+def make_record(**fields: Any) -> SourceRecord:
+    return cast(SourceRecord, SourceRecordFactory(**fields))
+
+
+def make_child(**fields: Any) -> Child:
+    return cast(Child, ChildFactory(**fields))
+
+
+def make_entry(panel: Panel, child: Child) -> PanelChild:
+    return cast(PanelChild, PanelChildFactory(panel=panel, child=child))
+
+
+def make_event(record: SourceRecord, summary: str) -> ChildEvent:
+    return cast(ChildEvent, ChildEventFactory(source_record=record, summary=summary))
+
+
+def newcomer_of(pair: LinkCandidate) -> Child:
+    """The new record's own child (the pair's record always has one)."""
+    child = pair.record.child
+    assert child is not None
+    return child
+
+
+def as_user(world: World, name: str = "linkage_officer") -> Any:
+    request = RequestFactory().post("/")
+    request.user = world.users[name]
+    return request
+
+
+def reload(obj: Any) -> Any:
+    return type(obj).objects.get(pk=obj.pk)
+
+
+def state(*children: Child) -> dict[str, Any]:
+    """Everything a merge or split may touch, for the children given and all pairs."""
+    ids = [c.pk for c in children]
+    return {
+        "children": list(
+            Child.objects.filter(pk__in=ids)
+            .order_by("pk")
+            .values(
+                "pk",
+                "merged_into",
+                "given_name",
+                "family_name",
+                "date_of_birth",
+                "nhs_number",
+                "identity_sources",
+            )
+        ),
+        "records": list(
+            SourceRecord.objects.order_by("pk").values(
+                "pk", "child", "link_method", "link_probability", "updated_at"
+            )
+        ),
+        "events": list(ChildEvent.objects.order_by("pk").values("pk", "child")),
+        "panel": list(PanelChild.objects.order_by("pk").values("pk", "child", "removed_at")),
+        "pairs": list(
+            LinkCandidate.objects.order_by("pk").values("pk", "status", "decided_by", "decided_at")
+        ),
+    }
+
+
+def audited(action: AuditAction, child: Child) -> int:
+    return AuditEntry.objects.filter(action=action, child_ref=str(child.public_id)).count()
+
+
+def new_child_with_records(world: World, *agencies: Any, **fields: Any) -> Child:
+    child = make_child(**{k: v for k, v in fields.items() if k in ("given_name", "family_name")})
+    for n, agency in enumerate(agencies):
+        record = make_record(agency=agency, child=child, **fields)
+        make_event(record, f"Event {n} of {record.record_id}")
+    return child
+
+
+@pytest.fixture
+def consistent(world: World) -> World:
+    """The world's children with identities computed from their records, as linkage leaves them."""
+    refresh_children(access.SystemAccess("test"), Child.objects.values_list("pk", flat=True))
+    world.child.refresh_from_db()
+    return world
+
+
+# --- Deciding a pair ---
+
+
+def test_confirming_a_pair_merges_the_new_records_child_into_the_indexed_one(world: World) -> None:
+    pair = make_pair(world)
+    newcomer = newcomer_of(pair)
+
+    actions.decide_candidate(as_user(world), pair.public_id, same_child=True, note="Same DOB")
+
+    pair.refresh_from_db()
+    assert pair.status == CandidateStatus.CONFIRMED
+    assert pair.decided_by == world.users["linkage_officer"]
+    record = reload(pair.record)
+    assert record.child == world.child
+    assert record.link_method == actions.BY_PERSON
+    assert record.link_probability == pytest.approx(0.8)
+    assert reload(newcomer).merged_into == world.child
+    change = IdentityChange.objects.get()
+    assert (change.kind, change.child, change.other) == (
+        IdentityChangeKind.MERGE,
+        world.child,
+        newcomer,
+    )
+    assert audited(AuditAction.LINK_REVIEW, world.child) == 1
+    assert audited(AuditAction.LINK_REVIEW, newcomer) == 1
+
+
+def test_rejecting_a_pair_remembers_it_and_moves_nothing(world: World) -> None:
+    pair = make_pair(world)
+    before = reload(pair.record).child_id
+
+    actions.decide_candidate(as_user(world), pair.public_id, same_child=False, note="Twins")
+
+    pair.refresh_from_db()
+    assert pair.status == CandidateStatus.REJECTED
+    assert LinkCandidate.objects.filter(
+        record=pair.record, candidate=pair.candidate, status=CandidateStatus.REJECTED
+    ).exists()
+    assert reload(pair.record).child_id == before
+    assert not IdentityChange.objects.exists()
+    entry = AuditEntry.objects.get(action=AuditAction.LINK_REVIEW, child_ref=world.child.public_id)
+    assert entry.detail["decision"] == "different children"
+    assert entry.purpose == "Twins"
+
+
+def test_a_decided_pair_cannot_be_decided_again(world: World) -> None:
+    pair = make_pair(world)
+    actions.decide_candidate(as_user(world), pair.public_id, same_child=False, note="")
+
+    with pytest.raises(actions.IdentityChangeRefused, match="already decided"):
+        actions.decide_candidate(as_user(world), pair.public_id, same_child=True, note="")
+    assert reload(pair).status == CandidateStatus.REJECTED
+
+
+def test_confirming_refuses_children_with_different_nhs_numbers_and_leaves_the_pair_waiting(
+    world: World,
+) -> None:
+    SourceRecord.objects.filter(pk=world.record.pk).update(nhs_number=NHS_A)
+    pair = make_pair(world, nhs_number=NHS_B)
+    before = state(world.child, newcomer_of(pair))
+
+    with pytest.raises(actions.IdentityChangeRefused, match="different NHS numbers"):
+        actions.decide_candidate(as_user(world), pair.public_id, same_child=True, note="")
+
+    assert state(world.child, newcomer_of(pair)) == before
+    assert reload(pair).status == CandidateStatus.PENDING
+    assert not AuditEntry.objects.filter(action=AuditAction.CHILD_MERGE).exists()
+
+
+# --- Merge ---
+
+
+def test_merge_allows_one_nhs_number_held_by_both_or_by_one(world: World) -> None:
+    SourceRecord.objects.filter(pk=world.record.pk).update(nhs_number=NHS_A)
+    same = new_child_with_records(world, world.icb, nhs_number=NHS_A)
+    none = new_child_with_records(world, world.school)
+
+    actions.merge_children(as_user(world), world.child, same, reason="Same NHS number")
+    actions.merge_children(as_user(world), world.child, none, reason="Same school pupil")
+
+    assert reload(same).merged_into == reload(none).merged_into == world.child
+
+
+def test_merge_moves_records_events_and_panel_entries_and_keeps_every_record(
+    world: World,
+) -> None:
+    other = new_child_with_records(world, world.icb, world.school)
+    other_panel = cast(Panel, PanelFactory(name="Missing children panel"))
+    moved_entry = make_entry(other_panel, other)
+    duplicate = make_entry(world.panel, other)  # keep is on this panel too
+    records_before = SourceRecord.objects.count()
+    other_records = set(SourceRecord.objects.filter(child=other).values_list("pk", flat=True))
+    other_events = set(ChildEvent.objects.filter(child=other).values_list("pk", flat=True))
+
+    change = actions.merge_children(as_user(world), world.child, other, reason="Same child")
+
+    assert SourceRecord.objects.count() == records_before
+    assert set(SourceRecord.objects.filter(child=world.child).values_list("pk", flat=True)) >= (
+        other_records
+    )
+    assert not SourceRecord.objects.filter(child=other).exists()
+    assert not ChildEvent.objects.filter(pk__in=other_events).exclude(child=world.child).exists()
+    assert reload(moved_entry).child == world.child
+    assert reload(duplicate).removed_at is not None
+    assert (
+        PanelChild.objects.filter(child=world.child, panel=world.panel, removed_at=None).count()
+        == 1
+    )
+    assert reload(other).merged_into == world.child
+    assert set(change.records["records"]) == other_records
+    assert set(change.records["events"]) == other_events
+    assert change.records["panel_entries"] == [moved_entry.pk]
+
+
+def test_merge_recomputes_the_identity_of_the_child_that_stays(world: World) -> None:
+    other = new_child_with_records(world, world.icb, nhs_number=NHS_A)
+
+    actions.merge_children(as_user(world), world.child, other, reason="Same child")
+
+    world.child.refresh_from_db()
+    assert world.child.nhs_number == NHS_A
+    assert world.child.identity_sources["nhs_number"] == "ICB"
+
+
+def test_merge_supersedes_pairs_that_it_settles(world: World) -> None:
+    pair = make_pair(world)
+    other = newcomer_of(pair)
+
+    actions.merge_children(as_user(world), world.child, other, reason="Same child")
+
+    assert reload(pair).status == CandidateStatus.SUPERSEDED
+
+
+def test_merge_refuses_a_merged_child_and_a_child_with_itself(world: World) -> None:
+    other = new_child_with_records(world, world.icb)
+    actions.merge_children(as_user(world), world.child, other, reason="Same child")
+    third = new_child_with_records(world, world.school)
+
+    with pytest.raises(actions.IdentityChangeRefused, match="was merged into another child"):
+        actions.merge_children(as_user(world), third, other, reason="again")
+    with pytest.raises(actions.IdentityChangeRefused, match="same child"):
+        actions.merge_children(as_user(world), third, third, reason="itself")
+
+
+def test_merge_is_audited_for_both_children(world: World) -> None:
+    other = new_child_with_records(world, world.icb)
+
+    change = actions.merge_children(as_user(world), world.child, other, reason="Same child")
+
+    for child in (world.child, other):
+        entry = AuditEntry.objects.get(action=AuditAction.CHILD_MERGE, child_ref=child.public_id)
+        assert entry.object_id == str(change.public_id)
+        assert entry.purpose == "Same child"
+        assert entry.user_email == "linkage@la.example"
+
+
+# --- Undo of a merge ---
+
+
+def test_undo_of_a_merge_restores_exactly_the_state_before(consistent: World) -> None:
+    world = consistent
+    pair = make_pair(world)
+    other = new_child_with_records(world, world.icb, world.school, nhs_number=NHS_A)
+    make_entry(cast(Panel, PanelFactory(name="Missing children panel")), other)
+    make_entry(world.panel, other)
+    refresh_children(access.SystemAccess("test"), [other.pk, newcomer_of(pair).pk])
+    # A pair that the merge settles (a record of `other` against the world's record).
+    make_record(agency=world.police, child=other, record_id="PN-9")
+    moot = LinkCandidate.objects.create(
+        record=SourceRecord.objects.get(record_id="PN-9"),
+        candidate=world.record,
+        run=pair.run,
+        match_probability=0.6,
+        match_weight=0.5,
+    )
+    refresh_children(access.SystemAccess("test"), [other.pk])
+    before = state(world.child, other)
+
+    change = actions.merge_children(as_user(world), world.child, other, reason="Same child")
+    assert reload(moot).status == CandidateStatus.SUPERSEDED
+    actions.undo_change(as_user(world), change.public_id, reason="Wrong child: different DOB")
+
+    assert state(world.child, other) == before
+    change.refresh_from_db()
+    assert change.undone_at is not None
+    assert change.undone_by == world.users["linkage_officer"]
+
+
+def test_undo_of_a_confirmed_pair_puts_the_pair_back_in_the_queue(consistent: World) -> None:
+    world = consistent
+    pair = make_pair(world)
+    refresh_children(access.SystemAccess("test"), [newcomer_of(pair).pk])
+    before = state(world.child, newcomer_of(pair))
+    actions.decide_candidate(as_user(world), pair.public_id, same_child=True, note="")
+    change = IdentityChange.objects.get()
+
+    actions.undo_change(as_user(world), change.public_id, reason="Decided too quickly")
+
+    assert state(world.child, newcomer_of(pair)) == before
+    assert reload(pair).status == CandidateStatus.PENDING
+
+
+def test_events_sent_after_a_merge_follow_their_record_back_on_undo(world: World) -> None:
+    other = new_child_with_records(world, world.icb)
+    record = SourceRecord.objects.get(child=other)
+    change = actions.merge_children(as_user(world), world.child, other, reason="Same child")
+    later = make_event(reload(record), "A&E attendance after merge")
+    assert later.child == world.child
+
+    actions.undo_change(as_user(world), change.public_id, reason="Wrong merge, undo it")
+
+    assert reload(later).child == other
+
+
+# --- Split, and its undo ---
+
+
+def test_split_moves_the_chosen_records_and_their_events_to_a_new_child(world: World) -> None:
+    extra = make_record(agency=world.school, child=world.child, record_id="UPN-1")
+    event = make_event(extra, "Suspension")
+    records_before = SourceRecord.objects.count()
+
+    change = actions.split_child(as_user(world), world.child, [extra.pk], reason="Another pupil")
+
+    new_child = change.other
+    assert change.kind == IdentityChangeKind.SPLIT
+    assert reload(extra).child == new_child
+    assert reload(event).child == new_child
+    assert reload(world.record).child == world.child
+    assert SourceRecord.objects.count() == records_before
+    assert new_child.merged_into is None
+    assert reload(new_child).given_name == extra.given_name
+    assert audited(AuditAction.CHILD_SPLIT, world.child) == 1
+    assert audited(AuditAction.CHILD_SPLIT, new_child) == 1
+
+
+@pytest.mark.parametrize(
+    ("chosen", "message"),
+    [
+        (lambda w: [], "at least one record"),
+        (
+            lambda w: list(SourceRecord.objects.filter(child=w.child).values_list("pk", flat=True)),
+            "must stay",
+        ),
+        (lambda w: [SourceRecord.objects.get(record_id="PN-1").pk], "not this child's"),
+    ],
+    ids=["none chosen", "every record chosen", "another child's record"],
+)
+def test_split_refuses_what_would_leave_a_record_without_a_child_or_take_anothers(
+    world: World, chosen: Callable[[World], list[int]], message: str
+) -> None:
+    before = state(world.child)
+
+    with pytest.raises(actions.IdentityChangeRefused, match=message):
+        actions.split_child(as_user(world), world.child, chosen(world), reason="Not the same")
+
+    assert state(world.child) == before
+    assert (
+        not Child.objects.filter(merged_into__isnull=True)
+        .exclude(pk__in=SourceRecord.objects.values("child"))
+        .exclude(pk__in=PanelChild.objects.values("child"))
+    )
+
+
+def test_undo_of_a_split_returns_the_records_and_the_new_child_leads_to_the_original(
+    consistent: World,
+) -> None:
+    world = consistent
+    extra = make_record(agency=world.school, child=world.child, record_id="UPN-1")
+    make_event(extra, "Suspension")
+    refresh_children(access.SystemAccess("test"), [world.child.pk])
+    before = state(world.child)
+    change = actions.split_child(as_user(world), world.child, [extra.pk], reason="Other pupil")
+
+    actions.undo_change(as_user(world), change.public_id, reason="Same pupil after all")
+
+    assert state(world.child) == before
+    assert reload(change.other).merged_into == world.child
+    assert access.resolve_merged(change.other.public_id) == world.child
+    assert audited(AuditAction.IDENTITY_UNDO, world.child) == 1
+    assert audited(AuditAction.IDENTITY_UNDO, change.other) == 1
+
+
+def test_undo_is_refused_while_a_later_change_moved_the_same_records(world: World) -> None:
+    other = new_child_with_records(world, world.icb, world.school)
+    merge = actions.merge_children(as_user(world), world.child, other, reason="Same child")
+    school = SourceRecord.objects.get(agency=world.school, child=world.child)
+    split = actions.split_child(as_user(world), world.child, [school.pk], reason="Other pupil")
+    before = state(world.child, other, split.other)
+
+    with pytest.raises(actions.IdentityChangeRefused, match="undo that one first"):
+        actions.undo_change(as_user(world), merge.public_id, reason="Wrong merge")
+
+    assert state(world.child, other, split.other) == before
+    # Once the later split is undone, the merge can be.
+    actions.undo_change(as_user(world), split.public_id, reason="Split was wrong")
+    actions.undo_change(as_user(world), merge.public_id, reason="Merge was wrong")
+    assert set(SourceRecord.objects.filter(child=other).values_list("pk", flat=True)) == set(
+        merge.records["records"]
+    )
+
+
+def test_a_change_cannot_be_undone_twice(world: World) -> None:
+    other = new_child_with_records(world, world.icb)
+    change = actions.merge_children(as_user(world), world.child, other, reason="Same child")
+    actions.undo_change(as_user(world), change.public_id, reason="Wrong merge")
+
+    with pytest.raises(actions.IdentityChangeRefused, match="already undone"):
+        actions.undo_change(as_user(world), change.public_id, reason="Again")
+
+
+def test_resolve_merged_follows_a_chain_of_merges(world: World) -> None:
+    first = new_child_with_records(world, world.icb)
+    second = new_child_with_records(world, world.school)
+    actions.merge_children(as_user(world), second, first, reason="Same child")
+    actions.merge_children(as_user(world), world.child, second, reason="Same child")
+
+    assert access.resolve_merged(first.public_id) == world.child
+    assert access.resolve_merged(second.public_id) == world.child
+    assert access.resolve_merged(world.child.public_id) is None
+    assert access.resolve_merged("not-a-uuid") is None
+
+
+@pytest.mark.parametrize("name", ["involved", "panel_member", "data_officer", "ig_lead"])
+def test_only_linkage_officers_may_decide_merge_split_or_undo(world: World, name: str) -> None:
+    pair = make_pair(world)
+    other = newcomer_of(pair)
+    change = actions.merge_children(as_user(world), world.child, other, reason="Same child")
+    before = state(world.child, other)
+    request = as_user(world, name)
+
+    with pytest.raises(PermissionDenied):
+        actions.decide_candidate(request, pair.public_id, same_child=False, note="")
+    with pytest.raises(PermissionDenied):
+        actions.merge_children(request, world.child, make_child(), reason="x")
+    with pytest.raises(PermissionDenied):
+        actions.split_child(request, world.child, [world.record.pk], reason="x")
+    with pytest.raises(PermissionDenied):
+        actions.undo_change(request, change.public_id, reason="x")
+    assert state(world.child, other) == before
+
+
+# --- What the pair page draws ---
+
+
+def test_the_side_by_side_view_marks_the_fields_that_differ(world: World) -> None:
+    left = make_record(agency=world.la, given_name="Jordan", postcode="TS1 2AB")
+    right = make_record(agency=world.police, given_name="JORDAN", postcode="TS9 9ZZ")
+
+    rows = {row.label: row for row in side_by_side(left, right)}
+
+    assert not rows["Given name"].differs
+    assert rows["Postcode"].differs
+    assert not rows["NHS number"].differs  # neither holds one: nothing to disagree about
+
+
+def test_weight_bars_scale_to_the_heaviest_and_keep_their_sign() -> None:
+    bars = weight_bars(
+        [
+            {"field": "date_of_birth", "level": "day and month swapped", "weight": 4.0},
+            {"field": "postcode", "level": "different", "weight": -8.0},
+            {"field": "sex", "level": "same", "weight": 0.1},
+        ]
+    )
+
+    assert [(b.field, b.positive, b.width) for b in bars] == [
+        ("Date of birth", True, 50),
+        ("Postcode", False, 100),
+        ("Sex", True, 5),
+    ]
+
+
+# --- Pages ---
+
+
+@pytest.fixture
+def officer(client_for: Callable[[str], Client]) -> Client:
+    return client_for("linkage_officer")
+
+
+def test_the_queue_lists_pending_pairs_most_probable_first_with_the_count(
+    world: World, officer: Client
+) -> None:
+    low = make_pair(world, probability=0.55, record_id="PN-LOW")
+    high = make_pair(world, probability=0.93, record_id="PN-HIGH")
+    decided = make_pair(world, probability=0.99, record_id="PN-DONE")
+    LinkCandidate.objects.filter(pk=decided.pk).update(status=CandidateStatus.REJECTED)
+
+    response = officer.get(reverse("linkage:queue"))
+
+    html = response.content.decode()
+    assert "2 pairs waiting" in html
+    assert html.index("PN-HIGH") < html.index("PN-LOW")
+    assert "PN-DONE" not in html
+    assert "93.0%" in html
+    assert str(high.public_id) in html and str(low.public_id) in html
+    assert AuditEntry.objects.filter(
+        action=AuditAction.CHILD_LIST, purpose="linkage review"
+    ).exists()
+
+
+def test_the_pair_page_shows_both_records_and_each_fields_weight_and_is_audited(
+    world: World, officer: Client
+) -> None:
+    pair = make_pair(world, postcode="ZZ9 9ZZ")
+    SourceRecord.objects.filter(pk=world.record.pk).update(postcode="TS1 1AA")
+
+    response = officer.get(reverse("linkage:pair", args=[pair.public_id]))
+
+    html = response.content.decode()
+    assert "LCS000001" in html and pair.record.record_id in html
+    assert "Differs" in html
+    assert "hub-weight__bar--for hub-w-50" in html  # 3.1 of the heaviest 6.4, to the nearest 5%
+    assert "hub-weight__bar--against hub-w-35" in html
+    assert "80.0%" in html
+    assert "style=" not in html
+    for child in (world.child, newcomer_of(pair)):
+        entry = AuditEntry.objects.get(action=AuditAction.CHILD_VIEW, child_ref=child.public_id)
+        assert entry.purpose == "linkage review"
+
+
+def test_linking_from_the_pair_page_merges_and_returns_to_the_queue(
+    world: World, officer: Client
+) -> None:
+    pair = make_pair(world)
+
+    response = officer.post(
+        reverse("linkage:pair", args=[pair.public_id]), {"decision": "same", "note": "Same DOB"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("linkage:queue")
+    assert reload(pair.record).child == world.child
+
+
+def test_the_pair_page_says_why_a_merge_is_refused(world: World, officer: Client) -> None:
+    SourceRecord.objects.filter(pk=world.record.pk).update(nhs_number=NHS_A)
+    pair = make_pair(world, nhs_number=NHS_B)
+
+    response = officer.post(
+        reverse("linkage:pair", args=[pair.public_id]), {"decision": "same", "note": ""}
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "There is a problem" in html
+    assert "different NHS numbers" in html
+    assert "ending 5919" in html
+    assert reload(pair).status == CandidateStatus.PENDING
+
+
+def test_the_child_page_shows_records_and_history_with_undo(world: World, officer: Client) -> None:
+    other = new_child_with_records(world, world.icb)
+    actions.merge_children(as_user(world), world.child, other, reason="Same child, same GP")
+
+    response = officer.get(reverse("linkage:child", args=[world.child.public_id]))
+
+    html = response.content.decode()
+    assert "LCS000001" in html
+    assert "By a linkage officer" in html
+    assert "Same child, same GP" in html
+    assert reverse("linkage:undo", args=[IdentityChange.objects.get().public_id]) in html
+    assert AuditEntry.objects.filter(
+        action=AuditAction.CHILD_VIEW, child_ref=world.child.public_id, purpose="linkage review"
+    ).exists()
+
+
+def test_merging_from_the_child_page_shows_both_children_before_it_merges(
+    world: World, officer: Client
+) -> None:
+    other = new_child_with_records(world, world.icb)
+    url = reverse("linkage:merge", args=[world.child.public_id])
+    data = {"other": other.pseudonym.lower(), "reason": "Same child, same GP practice"}
+
+    first = officer.post(url, data)
+
+    assert first.status_code == 200
+    assert "Merge these two children?" in first.content.decode()
+    assert reload(other).merged_into is None
+
+    second = officer.post(url, {**data, "confirm": "True"})
+
+    assert second.status_code == 302
+    assert reload(other).merged_into == world.child
+
+
+def test_merging_children_with_different_nhs_numbers_is_refused_before_confirming(
+    world: World, officer: Client
+) -> None:
+    SourceRecord.objects.filter(pk=world.record.pk).update(nhs_number=NHS_A)
+    other = new_child_with_records(world, world.icb, nhs_number=NHS_B)
+
+    response = officer.post(
+        reverse("linkage:merge", args=[world.child.public_id]),
+        {"other": other.pseudonym, "reason": "Same child, same GP practice"},
+    )
+
+    html = response.content.decode()
+    assert "Merge these two children?" not in html
+    assert "different NHS numbers (ending 5919 and ending 2137)" in html
+    assert reload(other).merged_into is None
+
+
+def test_merging_with_an_unknown_child_says_so(world: World, officer: Client) -> None:
+    response = officer.post(
+        reverse("linkage:merge", args=[world.child.public_id]),
+        {"other": "C-NOSUCH00", "reason": "Same child, same GP practice"},
+    )
+
+    assert response.status_code == 200
+    assert "No other child has that pseudonym or reference." in response.content.decode()
+
+
+def test_splitting_from_the_child_page_makes_a_new_child(world: World, officer: Client) -> None:
+    extra = make_record(agency=world.school, child=world.child, record_id="UPN-1")
+
+    response = officer.post(
+        reverse("linkage:split", args=[world.child.public_id]),
+        {"records": [str(extra.pk)], "reason": "A different pupil of the same name"},
+    )
+
+    assert response.status_code == 302
+    assert reload(extra).child != world.child
+
+
+def test_splitting_every_record_off_is_refused_on_the_page(world: World, officer: Client) -> None:
+    ids = [
+        str(pk)
+        for pk in SourceRecord.objects.filter(child=world.child).values_list("pk", flat=True)
+    ]
+
+    response = officer.post(
+        reverse("linkage:split", args=[world.child.public_id]),
+        {"records": ids, "reason": "A different pupil of the same name"},
+    )
+
+    assert response.status_code == 200
+    assert "At least one record must stay with this child." in response.content.decode()
+    assert not IdentityChange.objects.exists()
+
+
+def test_undo_asks_for_a_reason_then_undoes(world: World, officer: Client) -> None:
+    other = new_child_with_records(world, world.icb)
+    change = actions.merge_children(as_user(world), world.child, other, reason="Same child")
+    url = reverse("linkage:undo", args=[change.public_id])
+
+    asked = officer.post(url, {})
+    assert asked.status_code == 200
+    assert "Why undo it?" in asked.content.decode()
+    assert reload(change).undone_at is None
+
+    refused = officer.post(url, {"reason": ""})
+    assert "Say why this change should be undone." in refused.content.decode()
+
+    done = officer.post(url, {"reason": "Different dates of birth on reflection"})
+    assert done.status_code == 302
+    assert reload(change).undone_at is not None
+    assert reload(other).merged_into is None
+
+
+def test_the_history_lists_changes_across_the_index(world: World, officer: Client) -> None:
+    other = new_child_with_records(world, world.icb)
+    actions.merge_children(as_user(world), world.child, other, reason="Same child")
+
+    response = officer.get(reverse("linkage:history"))
+
+    html = response.content.decode()
+    assert "1 change" in html
+    assert other.pseudonym in html and world.child.pseudonym in html
+
+
+def test_linkage_officers_see_linkage_in_the_navigation_with_the_count_waiting(
+    world: World, officer: Client, client_for: Callable[[str], Client]
+) -> None:
+    make_pair(world)
+    make_pair(world)
+
+    html = officer.get(reverse("core:home")).content.decode()
+
+    assert 'href="/linkage/"' in html
+    assert "Pairs to review" in html
+    assert '<strong class="govuk-tag govuk-tag--blue">2</strong>' in html
+    assert (
+        "Pairs to review" not in client_for("involved").get(reverse("core:home")).content.decode()
+    )
+
+
+def test_a_practitioner_is_refused_the_queue_and_the_pairs(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    pair = make_pair(world)
+    practitioner = client_for("involved")
+
+    assert practitioner.get(reverse("linkage:queue")).status_code == 403
+    assert practitioner.get(reverse("linkage:pair", args=[pair.public_id])).status_code == 403
+    response = practitioner.post(
+        reverse("linkage:pair", args=[pair.public_id]), {"decision": "same"}
+    )
+    assert response.status_code == 403
+    assert reload(pair).status == CandidateStatus.PENDING
