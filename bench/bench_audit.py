@@ -486,27 +486,15 @@ def fetch(client: Client, url: str) -> int:
 def time_page(
     client: Client, page: Page, rng: random.Random, requests: int, warmup: int
 ) -> Measured:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    for _ in range(warmup):
-        fetch(client, page.url(rng))
-    samples: list[float] = []
-    size = 0
-    for _ in range(requests):
-        url = page.url(rng)
-        started = time.perf_counter()
-        size = fetch(client, url)
-        samples.append((time.perf_counter() - started) * 1000)
-    # Counted apart from the timed requests, so that recording the SQL costs them nothing.
-    counts = []
-    for _ in range(COUNTED_REQUESTS):
-        with CaptureQueriesContext(connection) as captured:
-            fetch(client, page.url(rng))
-        counts.append(len(captured.captured_queries))
-    queries = str(min(counts)) if min(counts) == max(counts) else f"{min(counts)}–{max(counts)}"
-    summary = harness.Summary.of(samples)
-    print(f"  {page.label}: p50 {summary.p50:.1f} ms, p95 {summary.p95:.1f} ms, {queries} queries")
+    timing = harness.time_requests(
+        lambda url: fetch(client, url),
+        lambda: page.url(rng),
+        requests=requests,
+        warmup=warmup,
+        counted=COUNTED_REQUESTS,
+        label=page.label,
+    )
+    summary = timing.summary
     return Measured(
         page.key,
         page.label,
@@ -516,8 +504,8 @@ def time_page(
         summary.p95,
         summary.max,
         summary.count,
-        queries,
-        size,
+        timing.queries,
+        timing.last or 0,
     )
 
 

@@ -576,27 +576,17 @@ def fetch(client: Client, url: str) -> None:
 
 
 def time_page(client: Client, page: Page, rng: random.Random, requests: int) -> Measured:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     if page.extra:
         requests = max(20, requests // 10)
-    for _ in range(min(WARMUP, requests)):
-        fetch(client, page.url(rng))
-    samples = []
-    for _ in range(requests):
-        url = page.url(rng)
-        started = time.perf_counter()
-        fetch(client, url)
-        samples.append((time.perf_counter() - started) * 1000)
-    counts = []
-    for _ in range(COUNTED_REQUESTS):
-        with CaptureQueriesContext(connection) as captured:
-            fetch(client, page.url(rng))
-        counts.append(len(captured.captured_queries))
-    queries = str(min(counts)) if min(counts) == max(counts) else f"{min(counts)}–{max(counts)}"
-    summary = harness.Summary.of(samples)
-    print(f"  {page.label}: p50 {summary.p50:.1f} ms, p95 {summary.p95:.1f} ms, {queries} queries")
+    timing = harness.time_requests(
+        lambda url: fetch(client, url),
+        lambda: page.url(rng),
+        requests=requests,
+        warmup=min(WARMUP, requests),
+        counted=COUNTED_REQUESTS,
+        label=page.label,
+    )
+    summary = timing.summary
     return Measured(
         page.key,
         page.label,
@@ -605,7 +595,7 @@ def time_page(client: Client, page: Page, rng: random.Random, requests: int) -> 
         summary.p95,
         summary.max,
         summary.count,
-        queries,
+        timing.queries,
         page.target_ms,
     )
 

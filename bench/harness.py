@@ -13,7 +13,7 @@ import os
 import statistics
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -179,3 +179,49 @@ def load_results(name: str, vendor: str) -> dict[str, Any] | None:
         return None
     loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return loaded
+
+
+@dataclass
+class PageTiming:
+    summary: Summary
+    queries: str  # "12", or "12–14" when the count varied
+    last: Any  # what the last timed fetch returned (the audit benchmark's page size)
+
+
+def time_requests(
+    fetch: Callable[[str], Any],
+    url: Callable[[], str],
+    *,
+    requests: int,
+    warmup: int,
+    counted: int,
+    label: str,
+) -> PageTiming:
+    """Time `requests` fetches of `url()` after `warmup`, then count SQL over `counted` more.
+
+    Queries are counted apart from the timed requests, so that recording the SQL costs
+    them nothing. Prints one line with p50, p95 and the query count.
+    """
+    import time
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(warmup):
+        fetch(url())
+    samples: list[float] = []
+    last: Any = None
+    for _ in range(requests):
+        target = url()
+        started = time.perf_counter()
+        last = fetch(target)
+        samples.append((time.perf_counter() - started) * 1000)
+    counts = []
+    for _ in range(counted):
+        with CaptureQueriesContext(connection) as captured:
+            fetch(url())
+        counts.append(len(captured.captured_queries))
+    queries = str(min(counts)) if min(counts) == max(counts) else f"{min(counts)}–{max(counts)}"
+    summary = Summary.of(samples)
+    print(f"  {label}: p50 {summary.p50:.1f} ms, p95 {summary.p95:.1f} ms, {queries} queries")
+    return PageTiming(summary, queries, last)
