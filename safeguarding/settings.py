@@ -85,6 +85,9 @@ INSTALLED_APPS = [
     "csp",
     "safeguarding.core",
     "safeguarding.children",
+    "safeguarding.insight",
+    "safeguarding.learning",
+    "safeguarding.training",
     "safeguarding.demo",
 ]
 

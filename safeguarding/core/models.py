@@ -323,6 +323,10 @@ class AuditAction(models.TextChoices):
     AUDIT_SEARCH = "audit_search", "Searched the audit log"
     USER_CHANGE = "user_change", "Changed a user"
     STRUCTURE_CHANGE = "structure_change", "Changed the partnership's structure"
+    TRAINING_CHANGE = "training_change", "Changed training courses, sessions or bookings"
+    LEARNING_CHANGE = "learning_change", "Changed a review, audit, briefing or action"
+    INDICATOR_CHANGE = "indicator_change", "Submitted or corrected indicator values"
+    PUBLISH = "publish", "Published figures or a document"
 
 
 class AppendOnlyQuerySet(models.QuerySet["AuditEntry"]):

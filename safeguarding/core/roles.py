@@ -26,6 +26,9 @@ class Role(models.TextChoices):
     # rejects uncertain links and merges and splits children.
     DATA_OFFICER = "data_officer", "Data officer"
     LINKAGE_OFFICER = "linkage_officer", "Linkage officer"
+    # Training adds one (docs/decisions/0025-trainer-role.md): a trainer runs the register of
+    # their own sessions and sees no one else's.
+    TRAINER = "trainer", "Trainer"
 
 
 # Roles whose holders work with children by name. Only they can ever see an
@@ -50,6 +53,9 @@ IMPORT_ROLES = frozenset({Role.DATA_OFFICER})
 # Who works the linkage review queue and merges and splits children. The queue shows
 # records of every agency side by side, so the role is partnership-wide.
 LINKAGE_ROLES = frozenset({Role.LINKAGE_OFFICER})
+
+# Who runs the register of a training session (their own sessions only).
+TRAINER_ROLES = frozenset({Role.TRAINER})
 
 # Roles only a system admin hands out; an agency admin cannot grant them, nor manage
 # a user who holds one.
