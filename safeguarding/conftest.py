@@ -8,7 +8,7 @@
 
 Plus the roles that run the partnership: officer, ig_lead, agency_admin, sysadmin,
 executive, data_officer (loads the council's extracts), linkage_officer (the linkage
-review queue).
+review queue), trainer (the registers of their own training sessions).
 Every one of them has MFA enrolled, so the MFA middleware lets them through.
 """
 
@@ -137,6 +137,13 @@ def world(db: Any) -> World:
             full_name="Lin Kage",
             agency=la,
             roles=[Role.LINKAGE_OFFICER],
+        ),
+        # Runs the register of their own training sessions; sees no child.
+        "trainer": UserFactory(
+            email="trainer@la.example",
+            full_name="Tra Iner",
+            agency=la,
+            roles=[Role.TRAINER],
         ),
     }
     panel.members.add(users["panel_member"])

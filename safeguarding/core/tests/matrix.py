@@ -26,6 +26,8 @@ USERS = (
     "agency_admin",
     "data_officer",
     "linkage_officer",
+    "executive",
+    "trainer",
 )
 
 Entries = dict[str, tuple[Callable[[World], dict[str, Any]], dict[str, Any]]]
