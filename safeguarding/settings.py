@@ -142,7 +142,16 @@ except ValueError as error:  # dj-database-url's word for an unknown scheme or b
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"].update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+    DATABASES["default"]["OPTIONS"].update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            # SQLite's page cache is 2 MB by default: an import into a child index of a
+            # million records then rereads index pages from the file system for every row.
+            # 64 MB is taken only as pages are read (bench/bench_import.py).
+            "init_command": "PRAGMA cache_size = -65536",
+        }
+    )
 
 # A cache shared by every process (the login rate limits and lockout live here): the
 # database, so that no set-up is needed; see docs/decisions/0006-cache-in-database.md.

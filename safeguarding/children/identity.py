@@ -64,21 +64,35 @@ def best_identity(records: Sequence[RecordView]) -> tuple[dict[str, Any], dict[s
     """The best value of each field, and which agency's record gave it."""
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}
+    if len(records) == 1:
+        # Most children of a first linkage have one record: its usable values are the best.
+        record = records[0]
+        for field in FIELDS:
+            if _usable(field, value := record.values.get(field)):
+                values[field] = value
+                sources[field] = record.agency_code
+        return values, sources
     for field in FIELDS:
         usable = [r for r in records if _usable(field, r.values.get(field))]
-        if not usable:
+        if len(usable) > 1:
+            keys = [_compare_key(field, r.values[field]) for r in usable]
+            counts = Counter(keys)
+            authority = AUTHORITY.get(field, set())
+            best = usable[
+                max(
+                    range(len(usable)),
+                    key=lambda i: (
+                        counts[keys[i]],
+                        usable[i].agency_kind in authority,
+                        usable[i].updated_at,
+                        usable[i].agency_code,
+                    ),
+                )
+            ]
+        elif usable:
+            best = usable[0]
+        else:
             continue
-        counts = Counter(_compare_key(field, r.values[field]) for r in usable)
-        authority = AUTHORITY.get(field, set())
-        best = max(
-            usable,
-            key=lambda r, f=field: (  # type: ignore[misc]
-                counts[_compare_key(f, r.values[f])],
-                r.agency_kind in authority,
-                r.updated_at,
-                r.agency_code,
-            ),
-        )
         values[field] = best.values[field]
         sources[field] = best.agency_code
     return values, sources

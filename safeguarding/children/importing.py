@@ -39,6 +39,7 @@ import io
 import json
 import queue
 import re
+import sys
 import threading
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
@@ -113,6 +114,7 @@ PROBLEMS_KEPT = 1_000
 # Stands in a statement for the condition choosing its rows (one chunk, or some rows).
 ROWS = "(/*rows*/)"
 CHUNK = 10_000  # rows staged per write, and per call of `progress`
+SWITCH_INTERVAL = 0.0001  # seconds; see _Writer
 ANALYZE_AFTER = 10_000  # rows created or updated
 LONDON = ZoneInfo("Europe/London")
 
@@ -736,6 +738,12 @@ class _Writer:
         self.thread = threading.Thread(target=self._run, name="import-writer", daemon=True)
 
     def __enter__(self) -> _Writer:
+        # The writer gives up the GIL for every statement and must win it back from the
+        # checking thread, which holds it for up to the switch interval (5 ms) each time:
+        # a convoy that cost a million-row import a quarter of its time. A shorter interval
+        # while the two work together (bench/bench_import.py).
+        self.switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(self.switch_interval, SWITCH_INTERVAL))
         self.thread.start()
         return self
 
@@ -755,6 +763,7 @@ class _Writer:
     def __exit__(self, kind: Any, value: Any, traceback: Any) -> None:
         self.chunks.put(None)
         self.thread.join()
+        sys.setswitchinterval(self.switch_interval)
         if self.error is not None and value is None:
             raise self.error
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 NICKNAMES_FILE = Path(__file__).resolve().parent / "data" / "nicknames.json"
@@ -29,12 +29,14 @@ _SOUNDEX = {
 }
 
 
+@lru_cache(maxsize=65536)  # names repeat: linkage and imports ask for the same ones often
 def normalise(name: str) -> str:
     """Lower-case ASCII letters only: accents dropped, spaces, hyphens, apostrophes gone."""
     decomposed = unicodedata.normalize("NFKD", name)
     return "".join(ch for ch in decomposed.casefold() if "a" <= ch <= "z")
 
 
+@lru_cache(maxsize=65536)
 def name_key(name: str) -> str:
     """Soundex of the normalised name: four characters, or "" for no letters."""
     letters = normalise(name)
