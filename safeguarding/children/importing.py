@@ -238,8 +238,6 @@ Rows = Iterator[tuple[int, list[str]]]
 class _Table:
     headers: list[str]
     rows: Rows
-    # Rough number of data rows, for a progress bar; None when unknown.
-    size_hint: int | None = None
 
 
 def _cell_text(value: Any) -> str:
@@ -276,7 +274,7 @@ def _json_table(objects: list[dict[str, Any]]) -> _Table:
         for number, item in enumerate(objects, start=1):
             yield number, [_cell_text(item.get(name)) for name in names]
 
-    return _Table(names, rows(), len(objects))
+    return _Table(names, rows())
 
 
 def _xlsx_table(stream: BinaryIO) -> _Table:
@@ -298,7 +296,6 @@ def _xlsx_table(stream: BinaryIO) -> _Table:
         workbook.close()
         raise _refuse("the first sheet is empty: its first row must name the columns")
     headers = [_cell_text(value).strip() for value in first]
-    size = sheet.max_row - 1 if isinstance(sheet.max_row, int) else None
 
     def rows() -> Rows:
         try:
@@ -307,7 +304,7 @@ def _xlsx_table(stream: BinaryIO) -> _Table:
         finally:
             workbook.close()
 
-    return _Table(headers, rows(), size)
+    return _Table(headers, rows())
 
 
 def _encoding_of(stream: BinaryIO) -> str:
@@ -380,18 +377,7 @@ def _open_table(source: Path | BinaryIO | list[dict[str, Any]], file_name: str) 
         return _xlsx_table(stream)
     if b"\x00" in head:
         raise _refuse("the file is not text: send a CSV or XLSX file")
-    table = _csv_table(stream)
-    if isinstance(source, str | Path):
-        table.size_hint = _count_lines(Path(source)) - 1
-    return table
-
-
-def _count_lines(path: Path) -> int:
-    lines = 0
-    with path.open("rb") as stream:
-        while chunk := stream.read(1 << 20):
-            lines += chunk.count(b"\n")
-    return lines
+    return _csv_table(stream)
 
 
 # --- Planning the columns -------------------------------------------------------------
@@ -1754,6 +1740,10 @@ def _finish(
     with transaction.atomic():
         batch.save()
         detail: dict[str, Any] = {
+            # Named here as well as by the user: an API import has no user, only the
+            # agency's token (named in the file name).
+            "agency": batch.agency.code,
+            "file": batch.file_name,
             "kind": batch.kind,
             "channel": batch.channel,
             "status": status,

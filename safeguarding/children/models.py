@@ -452,8 +452,9 @@ class IdentityChange(ChildLevel):
     kind = models.CharField(max_length=10, choices=IdentityChangeKind.choices)
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")
     other = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")
-    # The primary keys of the source records moved, and of their events.
-    records = models.JSONField(default=list)
+    # What moved, by primary key: {"records": [...], "events": [...]} and, for undo, what
+    # each record was linked by before ("links_before").
+    records = models.JSONField(default=dict)
     reason = models.TextField(blank=True)
     by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     at = models.DateTimeField(default=timezone.now)

@@ -74,8 +74,3 @@ def canonical_given_name(name: str) -> str:
     """The formal name a nickname stands for, normalised; else the name normalised."""
     key = normalise(name)
     return _nickname_table().get(key, key)
-
-
-def nickname_pairs() -> list[tuple[str, str]]:
-    """(nickname, formal) pairs, normalised: for linkage's lookup table."""
-    return [(nick, formal) for nick, formal in _nickname_table().items() if nick != formal]

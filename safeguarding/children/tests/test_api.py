@@ -277,6 +277,9 @@ def test_an_import_by_the_api_is_audited(world: World) -> None:
     entry = AuditEntry.objects.filter(action=AuditAction.IMPORT).get()
     assert entry.object_id == body["batch"]
     assert entry.detail["channel"] == "api"
+    # No user signs an API import: the entry names the agency and the token instead.
+    assert entry.detail["agency"] == world.la.code
+    assert ApiToken.objects.get().prefix in entry.detail["file"]
 
 
 def test_a_load_that_breaks_half_way_answers_500_and_loads_nothing(
