@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "csp",
     "safeguarding.core",
     "safeguarding.children",
+    "safeguarding.exploitation",
     "safeguarding.insight",
     "safeguarding.learning",
     "safeguarding.training",

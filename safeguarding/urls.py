@@ -8,6 +8,7 @@ urlpatterns = [
     path("imports/", include("safeguarding.children.import_urls")),
     path("linkage/", include("safeguarding.children.linkage_urls")),
     path("api/", include("safeguarding.children.api_urls")),
+    path("exploitation/", include("safeguarding.exploitation.urls")),
     path("data/", include("safeguarding.insight.urls")),
     path("learning/", include("safeguarding.learning.urls")),
     path("training/", include("safeguarding.training.urls")),

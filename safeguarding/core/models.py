@@ -327,6 +327,7 @@ class AuditAction(models.TextChoices):
     LEARNING_CHANGE = "learning_change", "Changed a review, audit, briefing or action"
     INDICATOR_CHANGE = "indicator_change", "Submitted or corrected indicator values"
     PUBLISH = "publish", "Published figures or a document"
+    PANEL_DECISION = "panel_decision", "Recorded a panel's decision"
 
 
 class AppendOnlyQuerySet(models.QuerySet["AuditEntry"]):
