@@ -149,6 +149,23 @@ def test_a_search_that_finds_too_many_asks_to_be_narrowed(
     assert ">Jordan Example</a>" in page
 
 
+def test_the_list_of_children_stops_at_its_limit_and_asks_for_a_search(
+    world: World, client_for: Callable[[str], Client], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from safeguarding.children import views
+
+    client = client_for("involved")
+    assert "1 child</caption>" in client.get(reverse("children:list")).content.decode()
+    for family in ("Abbott", "Baker", "Carter"):
+        SourceRecordFactory(agency=world.la, child=ChildFactory(family_name=family))
+    monkeypatch.setattr(views, "LIST_LIMIT", 2)
+    page = client.get(reverse("children:list")).content.decode()
+    assert "More than 2 children</caption>" in page
+    assert "search above to find a child" in page
+    # The first two by name are listed, and no page holds more.
+    assert page.count('class="govuk-table__row"') == 1 + 2  # the header and two children
+
+
 def test_involvement_given_as_a_queryset_of_children_works_too(world: World) -> None:
     from safeguarding.children.models import Child
     from safeguarding.core import access
