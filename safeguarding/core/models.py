@@ -328,6 +328,8 @@ class AuditAction(models.TextChoices):
     INDICATOR_CHANGE = "indicator_change", "Submitted or corrected indicator values"
     PUBLISH = "publish", "Published figures or a document"
     PANEL_DECISION = "panel_decision", "Recorded a panel's decision"
+    SHARE = "share", "Shared a child's record with another agency"
+    NOTICE = "notice", "Sent a notice about a child"
 
 
 class AppendOnlyQuerySet(models.QuerySet["AuditEntry"]):

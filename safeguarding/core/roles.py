@@ -29,17 +29,24 @@ class Role(models.TextChoices):
     # Training adds one (docs/decisions/0025-trainer-role.md): a trainer runs the register of
     # their own sessions and sees no one else's.
     TRAINER = "trainer", "Trainer"
+    # A school's designated safeguarding lead: told when a pupil returns from being missing
+    # (docs/decisions/0037-designated-safeguarding-lead.md).
+    DSL = "dsl", "Designated safeguarding lead"
 
 
 # Roles whose holders work with children by name. Only they can ever see an
 # identifiable child record, and only under the involvement rule (core/access.py).
-CASEWORK_ROLES = frozenset({Role.PRACTITIONER, Role.PANEL_MEMBER})
+CASEWORK_ROLES = frozenset({Role.PRACTITIONER, Role.PANEL_MEMBER, Role.DSL})
 
 # Roles that may open a record by break-glass, giving a reason that is reviewed later.
 BREAK_GLASS_ROLES = frozenset({Role.PRACTITIONER, Role.PANEL_MEMBER})
 
 # Who may manage the partnership's structure (agencies, sub-groups, priorities, settings).
 STRUCTURE_ROLES = frozenset({Role.PARTNERSHIP_OFFICER, Role.SYSTEM_ADMIN})
+
+# Roles whose holders work with children by name within a school (the school's own
+# pupils, by the involvement rule); they are casework roles too.
+SCHOOL_ROLES = frozenset({Role.DSL})
 
 # Who may search the audit log and review break-glass.
 AUDIT_ROLES = frozenset({Role.IG_LEAD, Role.SYSTEM_ADMIN})
