@@ -1,0 +1,501 @@
+"""Reads of the data set. The functions other apps call are `value_series`,
+`year_headlines` and `public_table` (the annual report, the sub-groups' papers).
+
+Everything here is an aggregate: no query touches a child-level model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from typing import NamedTuple
+
+from django.db.models import FloatField, QuerySet
+from django.db.models.functions import Cast
+from django.http import Http404
+from django.utils import timezone
+
+from safeguarding.core.models import Agency, SubGroup, User
+from safeguarding.core.roles import Role
+from safeguarding.insight import disclosure, headlines, spc
+from safeguarding.insight.models import (
+    Commentary,
+    Comparator,
+    ComparatorKind,
+    Indicator,
+    Submission,
+    Unit,
+)
+from safeguarding.insight.periods import (
+    Frequency,
+    Period,
+    financial_year,
+    year_label,
+    year_periods,
+)
+
+# Who reads the dashboards: aggregates only, so no casework role is needed.
+READER_ROLES = frozenset({Role.PARTNERSHIP_OFFICER, Role.ANALYST, Role.EXECUTIVE})
+# Who keeps the catalogue, comparators, spotlight topics and commentary.
+CATALOGUE_ROLES = frozenset({Role.PARTNERSHIP_OFFICER})
+# Who sends their own agency's values.
+SUBMITTER_ROLES = frozenset({Role.DATA_OFFICER})
+
+
+def reads_everything(user: User) -> bool:
+    return bool(user.roles & READER_ROLES)
+
+
+def readable_sub_groups(user: User) -> QuerySet[SubGroup]:
+    """A reader sees every sub-group's view; anyone else only the sub-groups they sit on."""
+    groups = SubGroup.objects.filter(is_active=True)
+    if reads_everything(user):
+        return groups
+    return groups.filter(members=user)
+
+
+def may_read_indicator(user: User, indicator: Indicator) -> bool:
+    if reads_everything(user):
+        return True
+    return indicator.sub_group_id is not None and (
+        SubGroup.objects.filter(pk=indicator.sub_group_id, members=user).exists()
+    )
+
+
+def indicator_for(user: User, code: str) -> Indicator:
+    """The indicator if this user may read it; 404 for one that does not exist or is not theirs."""
+    indicator = (
+        Indicator.objects.select_related("sub_group", "priority", "source_agency")
+        .filter(code=code)
+        .first()
+    )
+    if indicator is None or not may_read_indicator(user, indicator):
+        raise Http404("No such indicator.")
+    return indicator
+
+
+# Series.
+
+
+@dataclass(frozen=True)
+class Point:
+    period: Period
+    value: float
+    numerator: int | None = None
+    denominator: int | None = None
+
+
+class Row(NamedTuple):
+    """One agency's value for a period, as read for a series (no model instances: a
+    dashboard reads tens of thousands of these)."""
+
+    period_start: dt.date
+    value: Decimal | float
+    numerator: int | None
+    denominator: int | None
+
+
+ROW_FIELDS = ("period_start", "value", "numerator", "denominator")
+
+
+@lru_cache(maxsize=8192)
+def period_of(start: dt.date, frequency: str) -> Period:
+    """Periods are immutable and a dashboard makes tens of thousands: made once each."""
+    return Period(start, Frequency(frequency))
+
+
+def combine(indicator: Indicator, rows: Sequence[Row]) -> Point | None:
+    """One value from the agencies' values for a period: a single value as it is; counts
+    summed; rates and percentages from summed numerators and denominators where all have
+    them; otherwise the mean."""
+    if not rows:
+        return None
+    period = period_of(rows[0].period_start, indicator.frequency)
+    if len(rows) == 1:
+        row = rows[0]
+        return Point(period, float(row.value), row.numerator, row.denominator)
+    if indicator.unit == Unit.COUNT:
+        return Point(period, float(sum(r.value for r in rows)))
+    if all(r.numerator is not None and r.denominator for r in rows):
+        num = sum(r.numerator or 0 for r in rows)
+        den = sum(r.denominator or 0 for r in rows)
+        scale = 100 if indicator.unit == Unit.PERCENTAGE else 10_000
+        return Point(period, num / den * scale, num, den)
+    return Point(period, float(sum(r.value for r in rows)) / len(rows))
+
+
+def value_series(indicator: Indicator, *, until: dt.date | None = None) -> list[Point]:
+    """The indicator's values in period order (one per period), up to a day if given."""
+    rows = Submission.objects.filter(indicator=indicator).order_by("period_start", "agency_id")
+    if until is not None:
+        rows = rows.filter(period_start__lte=until)
+    return _series_from_rows(indicator, [Row(*r) for r in rows.values_list(*ROW_FIELDS)])
+
+
+def _series_from_rows(indicator: Indicator, rows: Iterable[Row]) -> list[Point]:
+    by_period: dict[dt.date, list[Row]] = defaultdict(list)
+    for row in rows:
+        by_period[row.period_start].append(row)
+    points = [combine(indicator, by_period[start]) for start in sorted(by_period)]
+    return [p for p in points if p is not None]
+
+
+def rebase_indices(indicator: Indicator, points: Sequence[Point]) -> list[int]:
+    if indicator.rebase_from is None:
+        return []
+    return [i for i, p in enumerate(points) if p.period.start >= indicator.rebase_from][:1]
+
+
+def analyse(indicator: Indicator, points: Sequence[Point]) -> spc.Analysis:
+    return spc.analyse(
+        [p.value for p in points],
+        indicator.direction,
+        target=float(indicator.target) if indicator.target is not None else None,
+        rebase_at=rebase_indices(indicator, points),
+    )
+
+
+# Headlines.
+
+
+def year_figure(points: Sequence[Point], year: int, periods: int | None = None) -> float | None:
+    """The average per period of the year (over its first `periods` if given).
+
+    An average, not a total: many counts are taken at the end of each period (children on
+    a register), and a total of those means nothing.
+    """
+    values = [p.value for p in points if p.period.year == year][:periods]
+    if not values:
+        return None
+    return sum(values) / len(values)
+
+
+def facts_for(
+    indicator: Indicator,
+    points: Sequence[Point],
+    year: int,
+    england: Decimal | None = None,
+    analysis: spc.Analysis | None = None,
+) -> headlines.SeriesFacts:
+    """What the headline rules need; `analysis` (of all the points) is reused when the
+    year is the series' last."""
+    upto = [p for p in points if p.period.year <= year]
+    if analysis is None or len(upto) != len(points):
+        analysis = analyse(indicator, upto)
+    # Like with like: this year's periods so far against the same periods of last year.
+    n = sum(1 for p in upto if p.period.year == year)
+    this_year = year_figure(upto, year)
+    last_year = year_figure(upto, year - 1, n)
+    return headlines.SeriesFacts(
+        code=indicator.code,
+        title=indicator.title,
+        unit=indicator.unit,
+        frequency=Frequency(indicator.frequency),
+        periods=[p.period for p in upto],
+        analysis=analysis,
+        this_year=this_year,
+        last_year=last_year,
+        year=year,
+        england=float(england) if england is not None else None,
+    )
+
+
+def indicators_with_series(
+    indicators: QuerySet[Indicator],
+) -> list[tuple[Indicator, list[Point]]]:
+    """Each indicator with its series, in two queries whatever the number of indicators."""
+    chosen = list(indicators.select_related("sub_group", "priority"))
+    rows: dict[int, list[Row]] = defaultdict(list)
+    values = (
+        Submission.objects.filter(indicator__in=[i.pk for i in chosen])
+        .order_by("indicator_id", "period_start", "agency_id")
+        .annotate(as_float=Cast("value", FloatField()))
+        .values_list("indicator_id", "period_start", "as_float", "numerator", "denominator")
+    )
+    # The value as a float from the database: building Decimals is most of the time of
+    # reading tens of thousands of values, and the analysis works in floats anyway.
+    for indicator_id, start, value, numerator, denominator in values.iterator(chunk_size=5000):
+        rows[indicator_id].append(Row(start, value, numerator, denominator))
+    return [(i, _series_from_rows(i, rows[i.pk])) for i in chosen]
+
+
+def analyse_all(loaded: Loaded) -> dict[int, spc.Analysis]:
+    """Each loaded indicator's analysis, to share between the tiles and the headlines."""
+    return {indicator.pk: analyse(indicator, points) for indicator, points in loaded}
+
+
+def england_values(year: int) -> dict[int, Decimal]:
+    """England's figure for each indicator for the year (or the latest year before it)."""
+    found: dict[int, Decimal] = {}
+    for row in Comparator.objects.filter(kind=ComparatorKind.ENGLAND, year__lte=year).order_by(
+        "year"
+    ):
+        found[row.indicator_id] = row.value
+    return found
+
+
+Loaded = list[tuple[Indicator, list[Point]]]
+
+
+def year_headlines(
+    year: int,
+    indicators: QuerySet[Indicator] | None = None,
+    *,
+    limit: int | None = None,
+    loaded: Loaded | None = None,
+    analyses: dict[int, spc.Analysis] | None = None,
+) -> list[headlines.Headline]:
+    """The ranked headlines of a financial year, over the active indicators (or those
+    given, or those already loaded with their series)."""
+    if loaded is None:
+        chosen = indicators if indicators is not None else Indicator.objects.filter(active=True)
+        loaded = indicators_with_series(chosen)
+    england = england_values(year)
+    found: list[headlines.Headline] = []
+    for indicator, points in loaded:
+        if not any(p.period.year == year for p in points):
+            continue
+        known = analyses.get(indicator.pk) if analyses else None
+        facts = facts_for(indicator, points, year, england.get(indicator.pk), known)
+        found.extend(headlines.headlines_for(facts, indicator.direction))
+    ranked = headlines.rank(found)
+    return ranked[:limit] if limit else ranked
+
+
+# The dashboard.
+
+
+@dataclass
+class Tile:
+    indicator: Indicator
+    points: list[Point]
+    analysis: spc.Analysis
+
+    @property
+    def latest(self) -> Point | None:
+        return self.points[-1] if self.points else None
+
+    @property
+    def latest_text(self) -> str:
+        return (
+            headlines.format_value(self.points[-1].value, self.indicator.unit)
+            if self.points
+            else ""
+        )
+
+    @property
+    def variation_label(self) -> str:
+        if self.analysis.variation is None:
+            return "Too few points for limits"
+        return spc.VARIATION_LABELS[self.analysis.variation]
+
+    @property
+    def variation_colour(self) -> str:
+        """The GOV.UK tag colour of the variation icon: the meaning, not only the colour, is
+        in the tag's words."""
+        if self.analysis.variation is None:
+            return "grey"
+        meaning = self.analysis.variation.value.split("_")[0]
+        return {"improvement": "blue", "concern": "orange", "neither": "purple"}.get(
+            meaning, "grey"
+        )
+
+    @property
+    def spark(self) -> str:
+        """The last points as an SVG polyline in a 200 × 40 box."""
+        values = [p.value for p in self.points]
+        if len(values) < 2:
+            return ""
+        low, high = min(values), max(values)
+        span = (high - low) or 1.0
+        step = 196 / (len(values) - 1)
+        return " ".join(
+            f"{2 + i * step:.1f},{38 - (v - low) / span * 36:.1f}" for i, v in enumerate(values)
+        )
+
+    @property
+    def assurance_label(self) -> str:
+        if self.analysis.assurance is None:
+            return "No target" if self.indicator.target is None else "No assurance yet"
+        return spc.ASSURANCE_LABELS[self.analysis.assurance]
+
+
+@dataclass
+class Group:
+    title: str
+    tiles: list[Tile] = field(default_factory=list)
+
+
+def dashboard(
+    indicators: QuerySet[Indicator] | None = None,
+    *,
+    loaded: Loaded | None = None,
+    analyses: dict[int, spc.Analysis] | None = None,
+) -> list[Group]:
+    """Small multiples grouped by priority (then by sub-group for the rest)."""
+    if loaded is None:
+        chosen = indicators if indicators is not None else Indicator.objects.filter(active=True)
+        loaded = indicators_with_series(chosen)
+    groups: dict[str, Group] = {}
+    for indicator, points in loaded:
+        if indicator.priority is not None:
+            key = f"Priority {indicator.priority.number}: {indicator.priority.title}"
+        elif indicator.sub_group is not None:
+            key = f"{indicator.sub_group.name}"
+        else:
+            key = "Other indicators"
+        known = analyses.get(indicator.pk) if analyses else None
+        tile = Tile(indicator, points[-24:], known or analyse(indicator, points))
+        groups.setdefault(key, Group(key)).tiles.append(tile)
+    return sorted(groups.values(), key=lambda g: (not g.title.startswith("Priority"), g.title))
+
+
+# Submissions: what is expected of an agency, and what is late or missing.
+
+
+@dataclass(frozen=True)
+class Expected:
+    indicator: Indicator
+    period: Period
+    agency: Agency
+    submission: Submission | None
+
+    @property
+    def status(self) -> str:
+        if self.submission is not None:
+            return "late" if self.submission.was_late else "received"
+        return "overdue" if timezone.localdate() > self.period.due else "due"
+
+    @property
+    def status_label(self) -> str:
+        return {
+            "received": "Received",
+            "late": "Received late",
+            "overdue": "Overdue",
+            "due": f"Due {self.period.due.day} {self.period.due:%B %Y}",
+        }[self.status]
+
+
+def submitted_indicators(agency: Agency) -> QuerySet[Indicator]:
+    return Indicator.objects.filter(active=True, computed=False, source_agency=agency)
+
+
+def expected_values(
+    agency: Agency | None, today: dt.date, *, periods_back: int = 12
+) -> list[Expected]:
+    """For each submitted indicator (of one agency, or all): its recent periods that have
+    ended, with the value held if any, newest period first."""
+    indicators = Indicator.objects.filter(active=True, computed=False, source_agency__isnull=False)
+    if agency is not None:
+        indicators = indicators.filter(source_agency=agency)
+    indicators = indicators.select_related("source_agency")
+    out: list[Expected] = []
+    for indicator in indicators:
+        frequency = Frequency(indicator.frequency)
+        back = periods_back if frequency == Frequency.MONTHLY else max(periods_back // 3, 1)
+        last = _last_ended(today, frequency)
+        wanted = [last.shift(-k) for k in range(back)]
+        source = indicator.source_agency
+        if source is None:
+            continue
+        held = {
+            s.period_start: s
+            for s in Submission.objects.filter(
+                indicator=indicator,
+                agency=source,
+                period_start__in=[p.start for p in wanted],
+            )
+        }
+        out.extend(Expected(indicator, p, source, held.get(p.start)) for p in wanted)
+    return sorted(out, key=lambda e: (-e.period.start.toordinal(), e.indicator.title))
+
+
+def _last_ended(today: dt.date, frequency: Frequency) -> Period:
+    from safeguarding.insight.periods import last_complete
+
+    return last_complete(today, frequency)
+
+
+def overdue_values(today: dt.date) -> list[Expected]:
+    return [
+        e
+        for e in expected_values(None, today, periods_back=3)
+        if e.submission is None and today > e.period.due
+    ]
+
+
+# Commentary.
+
+
+def commentary_for(indicator: Indicator) -> dict[dt.date, Commentary]:
+    return {c.period_start: c for c in indicator.commentary.select_related("by")}
+
+
+# Public export.
+
+
+def public_table(
+    indicator: Indicator, year: int, policy: disclosure.Policy | str = disclosure.Policy.DFE
+) -> list[list[str]]:
+    """An indicator's values for a year, as they may be published: header row first.
+
+    Counts by period are one column of a table with its total, under the policy's
+    suppression; rates and percentages show their numerator and denominator (hidden when
+    small) and are hidden with them.
+    """
+    policy = disclosure.Policy(policy)
+    points = {p.period.start: p for p in value_series(indicator)}
+    periods = year_periods(year, indicator.frequency)
+    held = [points[p.start] for p in periods if p.start in points]
+    rows: list[list[str]] = []
+    if indicator.unit == Unit.COUNT:
+        rows.append(["Period", indicator.title])
+        if not held:
+            return rows
+        # One row of the periods with the year's total: a hidden month cannot be worked out
+        # from the total and the months shown.
+        shown = disclosure.control_table([[int(p.value) for p in held]], policy).shown()[0]
+        for point, cell in zip(held, shown, strict=False):
+            rows.append([point.period.label, cell])
+        rows.append([f"Total {year_label(year)}", shown[len(held)]])
+        return rows
+    rows.append(
+        [
+            "Period",
+            indicator.numerator or "Numerator",
+            indicator.denominator or "Denominator",
+            indicator.title,
+        ]
+    )
+    for point in held:
+        if point.numerator is None or point.denominator is None:
+            # Without its counts a rate cannot be checked for small numbers: publish it
+            # only to one decimal place as the policy says, with the counts not available.
+            rows.append([point.period.label, "x", "x", disclosure.one_decimal(point.value)])
+            continue
+        per = 100 if indicator.unit == Unit.PERCENTAGE else 10_000
+        rows.append(
+            [
+                point.period.label,
+                disclosure.count(point.numerator, policy),
+                disclosure.count(point.denominator, policy),
+                disclosure.rate(point.numerator, point.denominator, per, policy),
+            ]
+        )
+    return rows
+
+
+def current_year() -> int:
+    return financial_year(timezone.localdate())
+
+
+def latest_year() -> int:
+    """The financial year of the latest value held (this year if none): the year the
+    dashboards open on, so that a partnership between returns still sees its headlines."""
+    latest = Submission.objects.order_by("-period_start").values_list("period_start", flat=True)
+    first = latest.first()
+    return financial_year(first) if first else current_year()
