@@ -1,5 +1,56 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from safeguarding.learning import views
 
 app_name = "learning"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("deadlines/", views.deadlines, name="deadlines"),
+    path("deadlines/calendar/", views.deadline_calendar, name="calendar"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/new/", views.notification_edit, name="notification_new"),
+    path("notifications/<int:pk>/", views.notification_detail, name="notification"),
+    path("notifications/<int:pk>/edit/", views.notification_edit, name="notification_edit"),
+    path("notifications/<int:pk>/rapid-review/", views.rapid_review_edit, name="rapid_review_edit"),
+    path(
+        "notifications/<int:pk>/requests/new/",
+        views.information_request_new,
+        name="information_request_new",
+    ),
+    path("requests/<int:pk>/return/", views.information_return, name="information_return"),
+    path("reviews/", views.review_list, name="reviews"),
+    path("reviews/new/", views.review_edit, name="review_new"),
+    path("reviews/<int:pk>/", views.review_detail, name="review"),
+    path("reviews/<int:pk>/edit/", views.review_edit, name="review_edit"),
+    path("reviews/<int:pk>/milestones/new/", views.milestone_new, name="milestone_new"),
+    path("milestones/<int:pk>/done/", views.milestone_done, name="milestone_done"),
+    path("actions/", views.action_list, name="actions"),
+    path("actions/new/", views.action_new, name="action_new"),
+    path("actions/<int:pk>/", views.action_detail, name="action"),
+    path("actions/<int:pk>/update/", views.action_update, name="action_update"),
+    path("actions/<int:pk>/sign-off/", views.action_sign_off, name="action_sign_off"),
+    path("assurance/", views.assurance, name="assurance"),
+    path("assurance/<int:pk>/<str:quarter>/", views.assurance_report, name="assurance_report"),
+    path("assurance/<int:pk>/<str:quarter>/pdf/", views.assurance_pdf, name="assurance_pdf"),
+    path("audits/", views.audit_list, name="audits"),
+    path("audits/new/", views.audit_edit, name="audit_new"),
+    path("audits/<int:pk>/", views.audit_detail, name="audit"),
+    path("audits/<int:pk>/edit/", views.audit_edit, name="audit_edit"),
+    path("returns/", views.return_list, name="returns"),
+    path("returns/<int:pk>/", views.audit_return, name="audit_return"),
+    path("audit-tools/", views.template_list, name="templates"),
+    path("audit-tools/new/", views.template_edit, name="template_new"),
+    path("audit-tools/<int:pk>/", views.template_edit, name="template_edit"),
+    path("themes/", views.theme_list, name="themes"),
+    path("themes/new/", views.theme_edit, name="theme_new"),
+    path("themes/<int:pk>/", views.theme_edit, name="theme_edit"),
+    path("library/", views.library, name="library"),
+    path("library/<int:pk>/", views.briefing_detail, name="briefing"),
+    path("briefings/", views.briefing_list, name="briefings"),
+    path("briefings/new/", views.briefing_edit, name="briefing_new"),
+    path("briefings/<int:pk>/edit/", views.briefing_edit, name="briefing_edit"),
+    path("briefings/<int:pk>/publish/", views.briefing_publish, name="briefing_publish"),
+    path("briefings/<int:pk>/cascade/", views.briefing_cascade, name="briefing_cascade"),
+    path("settings/", views.learning_settings, name="settings"),
+]

@@ -1,0 +1,80 @@
+"""The learning app's part of the navigation and the home page (core/home.py asks here)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from safeguarding.core.roles import Role
+
+if TYPE_CHECKING:
+    from safeguarding.core.home import Link, Section
+    from safeguarding.core.models import User
+
+
+def _oversees(user: User) -> bool:
+    return bool(user.roles & {Role.PARTNERSHIP_OFFICER, Role.EXECUTIVE})
+
+
+def nav_links(user: User) -> list[Link]:
+    from safeguarding.core.home import Link
+
+    if _oversees(user):
+        return [Link("Learning", "learning:index")]
+    return []
+
+
+def sections(user: User) -> list[Section]:
+    """Everyone with an agency: the library, their actions and returns; officers and the
+    executive: the deadlines and the assurance reports too."""
+    from safeguarding.core.home import Link, Section
+    from safeguarding.learning import queries
+    from safeguarding.learning.models import OPEN_STATUSES, AuditReturn
+
+    if not user.is_authenticated:
+        return []
+    links: list[Link] = []
+    if _oversees(user):
+        links += [
+            Link(
+                "Deadlines",
+                "learning:deadlines",
+                "Notifications, rapid reviews, practice reviews and actions: the missed count.",
+                queries.missed_count(),
+            ),
+            Link("Assurance reports", "learning:assurance", "Each sub-group's actions by quarter."),
+        ]
+    if Role.PARTNERSHIP_OFFICER in user.roles:
+        links.append(
+            Link(
+                "Serious incidents",
+                "learning:notifications",
+                "Notifications to the National Panel and rapid reviews.",
+            )
+        )
+    open_actions = queries.visible_actions(user).filter(status__in=OPEN_STATUSES)
+    links.append(
+        Link(
+            "Actions",
+            "learning:actions",
+            "Actions your agency owns, or your sub-groups monitor, with their RAG.",
+            open_actions.count(),
+        )
+    )
+    if user.agency_id is not None:
+        waiting = AuditReturn.objects.filter(agency_id=user.agency_id, returned_on__isnull=True)
+        links.append(
+            Link(
+                "Audit returns",
+                "learning:returns",
+                "Multi-agency audits your agency is asked to answer.",
+                waiting.count(),
+            )
+        )
+    links.append(
+        Link(
+            "Learning library",
+            "learning:library",
+            "Briefings from reviews and audits: what we learned, what to do differently.",
+        )
+    )
+    return [Section("Learning and improvement", links)]

@@ -1,0 +1,472 @@
+"""Reads of the learning cycle: deadlines, the action tracker, counts for other apps.
+
+Functions other apps may call (the annual report, the insight dashboards):
+`counts_by_financial_year`, `themes_by_year`, `actions_by_sub_group_and_status`.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from safeguarding.core.models import SubGroup, User
+from safeguarding.core.roles import Role
+from safeguarding.learning.models import (
+    OPEN_STATUSES,
+    Action,
+    ActionStatus,
+    AuditKind,
+    Briefing,
+    IncidentKind,
+    InformationRequest,
+    LearningSettings,
+    Milestone,
+    Notification,
+    PracticeAudit,
+    PracticeReview,
+    RapidReview,
+    ReviewKind,
+)
+from safeguarding.learning.working_days import add_working_days
+
+# Roles ------------------------------------------------------------------------------------
+
+# Who runs the learning cycle, and who sees its deadlines and the assurance report.
+RUNS_LEARNING = frozenset({Role.PARTNERSHIP_OFFICER})
+OVERSEES_LEARNING = frozenset({Role.PARTNERSHIP_OFFICER, Role.EXECUTIVE})
+
+
+def runs_learning(user: User) -> bool:
+    return bool(user.roles & RUNS_LEARNING)
+
+
+def learning_settings() -> LearningSettings:
+    found, _ = LearningSettings.objects.get_or_create(pk=1)
+    return found
+
+
+# RAG of an action (docs/decisions/0029-one-action-tracker-and-rag.md) ---------------------
+
+
+class Rag:
+    BLUE = "blue"  # signed off: done and assured
+    GREEN = "green"  # on track, or completed and awaiting sign-off
+    AMBER = "amber"  # open and due within the amber window
+    RED = "red"  # open and past its due date
+
+    LABELS: dict[str, str] = {  # noqa: RUF012
+        "blue": "Blue: signed off",
+        "green": "Green: on track",
+        "amber": "Amber: due soon",
+        "red": "Red: overdue",
+    }
+
+
+def rag(status: str, due_on: date, *, today: date, amber_until: date) -> str:
+    """The rule, in one place: signed off is blue; completed is green; open past its due
+    date is red; open and due on or before `amber_until` is amber; any other is green."""
+    if status == ActionStatus.SIGNED_OFF:
+        return Rag.BLUE
+    if status == ActionStatus.COMPLETED:
+        return Rag.GREEN
+    if due_on < today:
+        return Rag.RED
+    if due_on <= amber_until:
+        return Rag.AMBER
+    return Rag.GREEN
+
+
+def amber_until(today: date) -> date:
+    return add_working_days(today, learning_settings().action_amber_working_days)
+
+
+def with_rag(actions: list[Action], today: date | None = None) -> list[Action]:
+    today = today or timezone.localdate()
+    until = amber_until(today)
+    for action in actions:
+        action.rag = rag(action.status, action.due_on, today=today, amber_until=until)  # type: ignore[attr-defined]
+        action.rag_label = Rag.LABELS[action.rag]  # type: ignore[attr-defined]
+    return actions
+
+
+def rag_filter(colour: str, today: date) -> Q:
+    """The RAG rule as a database filter, for counts and lists over many actions."""
+    until = amber_until(today)
+    open_q = Q(status__in=OPEN_STATUSES)
+    return {
+        Rag.BLUE: Q(status=ActionStatus.SIGNED_OFF),
+        Rag.GREEN: Q(status=ActionStatus.COMPLETED) | (open_q & Q(due_on__gt=until)),
+        Rag.AMBER: open_q & Q(due_on__gte=today, due_on__lte=until),
+        Rag.RED: open_q & Q(due_on__lt=today),
+    }[colour]
+
+
+# Who sees an action -----------------------------------------------------------------------
+
+
+def visible_actions(user: User) -> QuerySet[Action]:
+    """The partnership's officers see every action; anyone else their agency's and those of
+    the sub-groups they chair or sit on. Any other action does not exist for them."""
+    actions = Action.objects.select_related("owner_agency", "owner_person", "sub_group")
+    if runs_learning(user):
+        return actions
+    q = Q(sub_group__members=user) | Q(sub_group__chair=user)
+    if user.agency_id is not None:
+        q |= Q(owner_agency_id=user.agency_id)
+    ids = Action.objects.filter(q).values("pk")
+    return actions.filter(pk__in=ids)
+
+
+def action_for(user: User, pk: int) -> Action:
+    found = visible_actions(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404("No such action.")
+    return found
+
+
+def may_update_action(user: User, action: Action) -> bool:
+    return runs_learning(user) or (
+        user.agency_id is not None and user.agency_id == action.owner_agency_id
+    )
+
+
+# Deadlines ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Deadline:
+    kind: str
+    label: str
+    due_on: date
+    url: str
+    owner: str = ""
+    state: str = "open"  # "missed", "at_risk" or "open"
+
+    @property
+    def state_label(self) -> str:
+        return {"missed": "Missed", "at_risk": "At risk", "open": "Open"}[self.state]
+
+
+def _state(due_on: date, today: date, risk_until: date) -> str:
+    if due_on < today:
+        return "missed"
+    if due_on <= risk_until:
+        return "at_risk"
+    return "open"
+
+
+def _name(user: User | None) -> str:
+    return user.full_name if user else ""
+
+
+def statutory_deadlines(today: date, risk_until: date) -> list[Deadline]:
+    """Every outstanding deadline of the statutory cycle (a few dozen at most)."""
+    items: list[Deadline] = []
+
+    def add(kind: str, label: str, due_on: date, url: str, owner: str = "") -> None:
+        items.append(Deadline(kind, label, due_on, url, owner, _state(due_on, today, risk_until)))
+
+    for n in Notification.objects.filter(sent_on__isnull=True).select_related("owner"):
+        url = reverse("learning:notification", args=[n.pk])
+        add("Notification to the National Panel", n.case_reference, n.due_on, url, _name(n.owner))
+    reviews = RapidReview.objects.filter(sent_to_panel_on__isnull=True).select_related(
+        "notification", "owner"
+    )
+    for r in reviews:
+        url = reverse("learning:notification", args=[r.notification_id])
+        add("Rapid review", r.notification.case_reference, r.due_on, url, _name(r.owner))
+    requests = InformationRequest.objects.filter(returned_on__isnull=True).select_related(
+        "agency", "rapid_review__notification"
+    )
+    for i in requests:
+        url = reverse("learning:notification", args=[i.rapid_review.notification_id])
+        label = f"{i.rapid_review.notification.case_reference}: {i.agency.name}"
+        add("Information return", label, i.due_on, url)
+    for p in PracticeReview.objects.filter(published_on__isnull=True).select_related("owner"):
+        url = reverse("learning:review", args=[p.pk])
+        add("Publication", p.case_reference, p.publication_target_on, url, _name(p.owner))
+    for m in Milestone.objects.filter(done_on__isnull=True).select_related("review"):
+        url = reverse("learning:review", args=[m.review_id])
+        add("Review milestone", f"{m.review.case_reference}: {m.title}", m.due_on, url)
+    return items
+
+
+def _open_actions(today: date, risk_until: date, state: str) -> QuerySet[Action]:
+    found = Action.objects.filter(status__in=OPEN_STATUSES)
+    if state == "missed":
+        found = found.filter(due_on__lt=today)
+    elif state == "at_risk":
+        found = found.filter(due_on__gte=today, due_on__lte=risk_until)
+    return found
+
+
+class MergedDeadlines(Sequence[Deadline]):
+    """The statutory deadlines and the open actions as one list by due date, for Paginator.
+
+    The statutory deadlines are few and held in full; the actions (tens of thousands at
+    scale) stay in the database: a page reads only the actions up to its last position,
+    and only the shown ones become Deadline objects with a URL.
+    """
+
+    def __init__(
+        self, statutory: list[Deadline], actions: QuerySet[Action], today: date, risk_until: date
+    ) -> None:
+        self.statutory = sorted(statutory, key=lambda d: d.due_on)
+        self.actions = actions.order_by("due_on", "pk")
+        self.today, self.risk_until = today, risk_until
+        self._count: int | None = None
+
+    def __len__(self) -> int:
+        if self._count is None:
+            self._count = len(self.statutory) + self.actions.count()
+        return self._count
+
+    def _action_deadline(self, row: tuple[int, str, date, str]) -> Deadline:
+        pk, title, due_on, agency = row
+        url = reverse("learning:action", args=[pk])
+        return Deadline(
+            "Action", title, due_on, url, agency, _state(due_on, self.today, self.risk_until)
+        )
+
+    def __getitem__(self, index: Any) -> Any:
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        start, stop, _ = index.indices(len(self))
+        rows = list(self.actions.values_list("pk", "title", "due_on", "owner_agency__name")[:stop])
+        merged: list[tuple[date, int, Any]] = [(d.due_on, 0, d) for d in self.statutory]
+        merged += [(row[2], 1, row) for row in rows]
+        merged.sort(key=lambda item: (item[0], item[1]))
+        return [
+            item if kind == 0 else self._action_deadline(item)
+            for _, kind, item in merged[start:stop]
+        ]
+
+
+@dataclass
+class DeadlineSummary:
+    items: MergedDeadlines
+    missed: int
+    at_risk: int
+    risk_until: date
+
+
+def deadlines(today: date | None = None, *, state: str = "") -> DeadlineSummary:
+    """Every outstanding deadline, earliest first; `state` keeps only missed or at risk."""
+    today = today or timezone.localdate()
+    risk_until = add_working_days(today, learning_settings().at_risk_working_days)
+    statutory = statutory_deadlines(today, risk_until)
+    counts = Counter(d.state for d in statutory)
+    missed = counts["missed"] + _open_actions(today, risk_until, "missed").count()
+    at_risk = counts["at_risk"] + _open_actions(today, risk_until, "at_risk").count()
+    if state:
+        statutory = [d for d in statutory if d.state == state]
+    items = MergedDeadlines(statutory, _open_actions(today, risk_until, state), today, risk_until)
+    return DeadlineSummary(items, missed, at_risk, risk_until)
+
+
+def missed_count(today: date | None = None) -> int:
+    """How many deadlines are missed, counted in the database (the home page's figure)."""
+    today = today or timezone.localdate()
+    missed = [d for d in statutory_deadlines(today, today) if d.state == "missed"]
+    return len(missed) + Action.objects.filter(status__in=OPEN_STATUSES, due_on__lt=today).count()
+
+
+@dataclass
+class CalendarDay:
+    day: date
+    in_month: bool
+    items: list[Deadline]
+    actions: int
+    actions_late: int
+
+
+def calendar_month(year: int, month: int, today: date | None = None) -> list[list[CalendarDay]]:
+    """The month as weeks of days (Monday first), each with its statutory deadlines and a
+    count of the actions due that day (the list page has the actions one by one)."""
+    today = today or timezone.localdate()
+    risk_until = add_working_days(today, learning_settings().at_risk_working_days)
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    first, last = weeks[0][0], weeks[-1][-1]
+    by_day: dict[date, list[Deadline]] = defaultdict(list)
+    for item in statutory_deadlines(today, risk_until):
+        if first <= item.due_on <= last:
+            by_day[item.due_on].append(item)
+    action_counts = dict(
+        Action.objects.filter(status__in=OPEN_STATUSES, due_on__range=(first, last))
+        .values_list("due_on")
+        .annotate(n=Count("pk"))
+        .values_list("due_on", "n")
+    )
+    return [
+        [
+            CalendarDay(
+                day,
+                day.month == month,
+                by_day.get(day, []),
+                action_counts.get(day, 0),
+                action_counts.get(day, 0) if day < today else 0,
+            )
+            for day in week
+        ]
+        for week in weeks
+    ]
+
+
+# The quarterly assurance report ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Quarter:
+    """A quarter of the financial year: 2024 Q1 is April to June 2024."""
+
+    year: int
+    number: int
+
+    @property
+    def start(self) -> date:
+        month = 4 + 3 * (self.number - 1)
+        return date(self.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+
+    @property
+    def end(self) -> date:
+        nxt = Quarter(self.year + (self.number == 4), self.number % 4 + 1).start
+        return date.fromordinal(nxt.toordinal() - 1)
+
+    @property
+    def slug(self) -> str:
+        return f"{self.year}-q{self.number}"
+
+    @property
+    def label(self) -> str:
+        return f"Quarter {self.number} of {self.year} to {self.year + 1}"
+
+    @classmethod
+    def containing(cls, day: date) -> Quarter:
+        year = day.year if day.month >= 4 else day.year - 1
+        return cls(year, ((day.month - 4) % 12) // 3 + 1)
+
+    @classmethod
+    def parse(cls, text: str) -> Quarter | None:
+        try:
+            year, number = text.lower().split("-q")
+            quarter = cls(int(year), int(number))
+        except ValueError:
+            return None
+        return quarter if 1 <= quarter.number <= 4 and 2000 <= quarter.year <= 2100 else None
+
+
+# How many actions each list of the assurance report shows: the oldest first, with the
+# list's total; the actions page, filtered by sub-group, has the rest.
+REPORT_ROWS = 50
+
+
+def assurance_report(sub_group: SubGroup, quarter: Quarter) -> dict[str, Any]:
+    """What a sub-group's chair reports to the executive for a quarter: its actions by
+    status and RAG now, what was completed and signed off in the quarter, what is late."""
+    today = min(timezone.localdate(), quarter.end)
+    actions = Action.objects.filter(sub_group=sub_group)
+    by_status = dict(
+        actions.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    rag_counts = {c: actions.filter(rag_filter(c, today)).count() for c in Rag.LABELS}
+    late = actions.filter(rag_filter(Rag.RED, today)).order_by("due_on", "pk")
+    signed_off = actions.filter(signed_off_on__range=(quarter.start, quarter.end)).order_by(
+        "signed_off_on", "pk"
+    )
+    return {
+        "sub_group": sub_group,
+        "quarter": quarter,
+        "as_at": today,
+        "total": sum(by_status.values()),
+        "by_status": [(label, by_status.get(value, 0)) for value, label in ActionStatus.choices],
+        "rag": [(Rag.LABELS[c], c, n) for c, n in rag_counts.items()],
+        "late": list(late.select_related("owner_agency", "owner_person")[:REPORT_ROWS]),
+        "late_total": rag_counts[Rag.RED],
+        "signed_off": list(signed_off.select_related("owner_agency")[:REPORT_ROWS]),
+        "signed_off_total": signed_off.count(),
+        "awaiting": list(
+            actions.filter(status=ActionStatus.COMPLETED)
+            .select_related("owner_agency")
+            .order_by("completed_on", "pk")[:REPORT_ROWS]
+        ),
+        "awaiting_total": by_status.get(ActionStatus.COMPLETED, 0),
+    }
+
+
+# Counts for other apps ------------------------------------------------------------------------
+
+
+def financial_year(day: date) -> int:
+    """The financial year (April to March) a day falls in, by its starting year."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def counts_by_financial_year() -> dict[int, dict[str, int]]:
+    """Per financial year: notifications (of children and of care leavers' deaths), rapid
+    reviews held, LCSPRs and local reviews decided, multi- and single-agency audits held."""
+    counts: dict[int, Counter[str]] = defaultdict(Counter)
+    for kind, aware_on in Notification.objects.values_list("kind", "aware_on"):
+        key = (
+            "care_leaver_notifications"
+            if kind == IncidentKind.CARE_LEAVER_DEATH
+            else "notifications"
+        )
+        counts[financial_year(aware_on)][key] += 1
+    for meeting_on in RapidReview.objects.filter(meeting_on__isnull=False).values_list(
+        "meeting_on", flat=True
+    ):
+        if meeting_on is not None:
+            counts[financial_year(meeting_on)]["rapid_reviews"] += 1
+    for kind, decided_on in PracticeReview.objects.values_list("kind", "decided_on"):
+        key = "lcsprs" if kind == ReviewKind.LCSPR else "local_reviews"
+        counts[financial_year(decided_on)][key] += 1
+    for kind, held_on in PracticeAudit.objects.values_list("kind", "held_on"):
+        key = "multi_agency_audits" if kind == AuditKind.MULTI_AGENCY else "single_agency_audits"
+        counts[financial_year(held_on)][key] += 1
+    keys = (
+        "notifications",
+        "care_leaver_notifications",
+        "rapid_reviews",
+        "lcsprs",
+        "local_reviews",
+        "multi_agency_audits",
+        "single_agency_audits",
+    )
+    return {year: {k: counts[year][k] for k in keys} for year in sorted(counts)}
+
+
+def themes_by_year() -> dict[int, dict[str, int]]:
+    """Per financial year, how many notifications, reviews and audits carried each theme."""
+    result: dict[int, Counter[str]] = defaultdict(Counter)
+    rows = [
+        *Notification.themes.through.objects.values_list("theme__name", "notification__aware_on"),
+        *PracticeReview.themes.through.objects.values_list(
+            "theme__name", "practicereview__decided_on"
+        ),
+        *PracticeAudit.themes.through.objects.values_list("theme__name", "practiceaudit__held_on"),
+    ]
+    for name, day in rows:
+        result[financial_year(day)][name] += 1
+    return {year: dict(sorted(result[year].items())) for year in sorted(result)}
+
+
+def actions_by_sub_group_and_status() -> dict[str, dict[str, int]]:
+    """Per sub-group (by name; "No sub-group" for the rest), actions per status."""
+    result: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(ActionStatus.values, 0))
+    rows = Action.objects.values_list("sub_group__name", "status").annotate(n=Count("pk"))
+    for name, status, n in rows.values_list("sub_group__name", "status", "n"):
+        result[name or "No sub-group"][status] = n
+    return dict(sorted(result.items()))
+
+
+def published_briefings() -> QuerySet[Briefing]:
+    return Briefing.objects.filter(published_on__isnull=False).prefetch_related("themes")

@@ -1,0 +1,569 @@
+"""Pages of the learning cycle. Thin: parse, call an action or a query, render.
+
+Partnership officers run the cycle; executives see the deadlines and the assurance report;
+every user of an agency sees the learning library and their agency's actions and returns.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Model
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from safeguarding.core.access import signed_in_user
+from safeguarding.core.decorators import role_required
+from safeguarding.core.models import SubGroup
+from safeguarding.core.roles import Role
+from safeguarding.learning import actions, charts, forms, queries
+from safeguarding.learning.models import (
+    AuditReturn,
+    AuditTemplate,
+    Briefing,
+    InformationRequest,
+    Milestone,
+    Notification,
+    PracticeAudit,
+    PracticeReview,
+    Theme,
+)
+
+officer_only = role_required(Role.PARTNERSHIP_OFFICER)
+overseers = role_required(Role.PARTNERSHIP_OFFICER, Role.EXECUTIVE)
+
+
+def _form_page(
+    request: HttpRequest, form: Any, *, title: str, back: str, save: Any, done: Any
+) -> HttpResponse:
+    """Validate, save through `save(form)` (an action), or show the form with its errors."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save(form)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"{title}: saved.")
+            return redirect(done(saved) if callable(done) else done)
+    context = {"form": form, "title": title, "back": back}
+    return render(request, "learning/edit.html", context)
+
+
+def _add_errors(form: Any, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# Overview, deadlines, calendar ---------------------------------------------------------------
+
+
+@overseers
+def index(request: HttpRequest) -> HttpResponse:
+    counts = queries.counts_by_financial_year()
+    return render(request, "learning/index.html", {"counts": sorted(counts.items(), reverse=True)})
+
+
+@overseers
+def deadlines(request: HttpRequest) -> HttpResponse:
+    state = request.GET.get("state", "")
+    state = state if state in {"missed", "at_risk"} else ""
+    summary = queries.deadlines(state=state)
+    page = Paginator(summary.items, 50).get_page(request.GET.get("page"))
+    context = {"summary": summary, "page": page, "state": state}
+    return render(request, "learning/deadlines.html", context)
+
+
+@overseers
+def deadline_calendar(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    try:
+        year, month = (int(p) for p in request.GET.get("month", "").split("-"))
+        first = date(year, month, 1)
+    except ValueError:
+        first = today.replace(day=1)
+    weeks = queries.calendar_month(first.year, first.month, today)
+    context = {
+        "weeks": weeks,
+        "month": first,
+        "previous": actions.add_months(first, -1),
+        "next": actions.add_months(first, 1),
+        "today": today,
+    }
+    return render(request, "learning/calendar.html", context)
+
+
+# Serious incidents and rapid reviews ---------------------------------------------------------
+
+
+@officer_only
+def notification_list(request: HttpRequest) -> HttpResponse:
+    items = Notification.objects.select_related("rapid_review", "owner")
+    return render(request, "learning/notification_list.html", {"notifications": items})
+
+
+@officer_only
+def notification_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    found = get_object_or_404(Notification, pk=pk) if pk else None
+    form = forms.NotificationForm(request.POST or None, instance=found)
+    by = signed_in_user(request)
+
+    def save(f: forms.NotificationForm) -> Notification:
+        n = f.save(commit=False)
+        return actions.save_notification(n, by=by, themes=f.cleaned_data["themes"], request=request)
+
+    title = f"Change {found.case_reference}" if found else "Record a serious incident notification"
+    return _form_page(
+        request,
+        form,
+        title=title,
+        back="learning:notifications",
+        save=save,
+        done=lambda n: reverse("learning:notification", args=[n.pk]),
+    )
+
+
+@officer_only
+def notification_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(Notification.objects.select_related("owner"), pk=pk)
+    review = found.rapid_review
+    context = {
+        "notification": found,
+        "review": review,
+        "requests": review.information_requests.select_related("agency"),
+        "practice_review": PracticeReview.objects.filter(rapid_review=review).first(),
+    }
+    return render(request, "learning/notification_detail.html", context)
+
+
+@officer_only
+def rapid_review_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(Notification, pk=pk)
+    form = forms.RapidReviewForm(request.POST or None, instance=found.rapid_review)
+    by = signed_in_user(request)
+    return _form_page(
+        request,
+        form,
+        title=f"Rapid review of {found.case_reference}",
+        back="learning:notifications",
+        save=lambda f: actions.save_rapid_review(f.save(commit=False), by=by, request=request),
+        done=reverse("learning:notification", args=[found.pk]),
+    )
+
+
+@officer_only
+def information_request_new(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(Notification, pk=pk)
+    form = forms.InformationRequestForm(request.POST or None)
+    by = signed_in_user(request)
+    return _form_page(
+        request,
+        form,
+        title=f"Ask an agency for information: {found.case_reference}",
+        back="learning:notifications",
+        save=lambda f: actions.request_information(
+            found.rapid_review, by=by, request=request, **f.cleaned_data
+        ),
+        done=reverse("learning:notification", args=[found.pk]),
+    )
+
+
+@officer_only
+def information_return(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(InformationRequest.objects.select_related("agency"), pk=pk)
+    form = forms.ReturnForm(request.POST or None, initial={"returned_on": timezone.localdate()})
+    by = signed_in_user(request)
+    return _form_page(
+        request,
+        form,
+        title=f"Return received from {item.agency.name}",
+        back="learning:notifications",
+        save=lambda f: actions.record_information_return(
+            item, by=by, on=f.cleaned_data["returned_on"], request=request
+        ),
+        done=reverse("learning:notification", args=[item.rapid_review.notification_id]),
+    )
+
+
+# Practice reviews ------------------------------------------------------------------------------
+
+
+@officer_only
+def review_list(request: HttpRequest) -> HttpResponse:
+    reviews = PracticeReview.objects.select_related("owner")
+    return render(request, "learning/review_list.html", {"reviews": reviews})
+
+
+@officer_only
+def review_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    found = get_object_or_404(PracticeReview, pk=pk) if pk else None
+    form = forms.PracticeReviewForm(request.POST or None, instance=found)
+    by = signed_in_user(request)
+
+    def save(f: forms.PracticeReviewForm) -> PracticeReview:
+        return actions.save_practice_review(
+            f.save(commit=False), by=by, themes=f.cleaned_data["themes"], request=request
+        )
+
+    return _form_page(
+        request,
+        form,
+        title=f"Change {found.case_reference}" if found else "Start a practice review",
+        back="learning:reviews",
+        save=save,
+        done=lambda r: reverse("learning:review", args=[r.pk]),
+    )
+
+
+@officer_only
+def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(PracticeReview.objects.select_related("owner"), pk=pk)
+    context = {"review": found, "milestones": found.milestones.all(), "today": timezone.localdate()}
+    return render(request, "learning/review_detail.html", context)
+
+
+@officer_only
+def milestone_new(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(PracticeReview, pk=pk)
+    form = forms.MilestoneForm(request.POST or None)
+    by = signed_in_user(request)
+    return _form_page(
+        request,
+        form,
+        title=f"Add a milestone to {found.case_reference}",
+        back="learning:reviews",
+        save=lambda f: actions.add_milestone(found, by=by, request=request, **f.cleaned_data),
+        done=reverse("learning:review", args=[found.pk]),
+    )
+
+
+@officer_only
+@require_POST
+def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
+    milestone = get_object_or_404(Milestone, pk=pk)
+    actions.complete_milestone(
+        milestone, by=signed_in_user(request), on=timezone.localdate(), request=request
+    )
+    messages.success(request, f"{milestone.title}: done.")
+    return redirect("learning:review", pk=milestone.review_id)
+
+
+# The action tracker ------------------------------------------------------------------------------
+
+
+@login_required
+def action_list(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    found = queries.visible_actions(user)
+    rag = request.GET.get("rag", "")
+    if rag in queries.Rag.LABELS:
+        found = found.filter(queries.rag_filter(rag, timezone.localdate()))
+    if request.GET.get("sub_group", "").isdigit():
+        found = found.filter(sub_group_id=int(request.GET["sub_group"]))
+    page = Paginator(found.order_by("due_on", "pk"), 50).get_page(request.GET.get("page"))
+    queries.with_rag(list(page.object_list))
+    context = {
+        "page": page,
+        "rag": rag,
+        "rags": queries.Rag.LABELS,
+        "runs": queries.runs_learning(user),
+    }
+    return render(request, "learning/action_list.html", context)
+
+
+@officer_only
+def action_new(request: HttpRequest) -> HttpResponse:
+    form = forms.ActionForm(request.POST or None)
+    by = signed_in_user(request)
+    return _form_page(
+        request,
+        form,
+        title="Add an action",
+        back="learning:actions",
+        save=lambda f: actions.create_action(by=by, request=request, **f.cleaned_data),
+        done=lambda a: reverse("learning:action", args=[a.pk]),
+    )
+
+
+@login_required
+def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = signed_in_user(request)
+    found = queries.with_rag([queries.action_for(user, pk)])[0]
+    context = {
+        "action": found,
+        "may_update": queries.may_update_action(user, found),
+        "may_sign_off": actions.may_sign_off(user, found),
+    }
+    return render(request, "learning/action_detail.html", context)
+
+
+@login_required
+def action_update(request: HttpRequest, pk: int) -> HttpResponse:
+    user = signed_in_user(request)
+    found = queries.action_for(user, pk)
+    if not queries.may_update_action(user, found):
+        raise PermissionDenied("Only the owner agency updates this action.")
+    initial = {"status": found.status, "evidence": found.evidence}
+    form = forms.ActionUpdateForm(request.POST or None, initial=initial)
+    return _form_page(
+        request,
+        form,
+        title=f"Update: {found.title}",
+        back="learning:actions",
+        save=lambda f: actions.update_action(found, by=user, request=request, **f.cleaned_data),
+        done=reverse("learning:action", args=[found.pk]),
+    )
+
+
+@login_required
+@require_POST
+def action_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
+    user = signed_in_user(request)
+    found = queries.action_for(user, pk)
+    accept = request.POST.get("decision") != "return"
+    try:
+        actions.sign_off_action(found, by=user, accept=accept, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Signed off." if accept else "Sent back to the owner.")
+    return redirect("learning:action", pk=found.pk)
+
+
+# The quarterly assurance report --------------------------------------------------------------------
+
+
+@overseers
+def assurance(request: HttpRequest) -> HttpResponse:
+    current = queries.Quarter.containing(timezone.localdate())
+    quarters = [current]
+    for _ in range(7):
+        q = quarters[-1]
+        quarters.append(queries.Quarter(q.year - (q.number == 1), (q.number - 2) % 4 + 1))
+    context = {"sub_groups": SubGroup.objects.filter(is_active=True), "quarters": quarters}
+    return render(request, "learning/assurance.html", context)
+
+
+def _report(pk: int, quarter: str) -> dict[str, Any]:
+    sub_group = get_object_or_404(SubGroup, pk=pk)
+    parsed = queries.Quarter.parse(quarter)
+    if parsed is None:
+        raise Http404("No such quarter.")
+    return queries.assurance_report(sub_group, parsed)
+
+
+@overseers
+def assurance_report(request: HttpRequest, pk: int, quarter: str) -> HttpResponse:
+    return render(request, "learning/assurance_report.html", _report(pk, quarter))
+
+
+@overseers
+def assurance_pdf(request: HttpRequest, pk: int, quarter: str) -> HttpResponse:
+    from weasyprint import HTML  # type: ignore[import-untyped]
+
+    report = _report(pk, quarter)
+    html = render_to_string("learning/assurance_print.html", report, request=request)
+    # No base_url: the report fetches nothing, so nothing outside can be reached.
+    pdf = HTML(string=html).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"assurance-{report['sub_group'].pk}-{report['quarter'].slug}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# Audits ---------------------------------------------------------------------------------------------
+
+
+@officer_only
+def audit_list(request: HttpRequest) -> HttpResponse:
+    audits = PracticeAudit.objects.select_related("agency", "sub_group").prefetch_related("returns")
+    return render(request, "learning/audit_list.html", {"audits": audits})
+
+
+@officer_only
+def audit_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    found = get_object_or_404(PracticeAudit, pk=pk) if pk else None
+    form = forms.AuditForm(request.POST or None, instance=found)
+    by = signed_in_user(request)
+
+    def save(f: forms.AuditForm) -> PracticeAudit:
+        audit = f.save(commit=False)
+        template = f.cleaned_data["template"]
+        if template is not None and not audit.questions:
+            audit.questions = template.question_list
+        return actions.save_audit(
+            audit,
+            by=by,
+            themes=f.cleaned_data["themes"],
+            agencies=f.cleaned_data["agencies"],
+            request=request,
+        )
+
+    return _form_page(
+        request,
+        form,
+        title=f"Change {found.title}" if found else "Set up an audit",
+        back="learning:audits",
+        save=save,
+        done=lambda a: reverse("learning:audit", args=[a.pk]),
+    )
+
+
+@officer_only
+def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(PracticeAudit.objects.select_related("agency", "sub_group"), pk=pk)
+    returns = found.returns.select_related("agency", "returned_by")
+    return render(request, "learning/audit_detail.html", {"audit": found, "returns": returns})
+
+
+@login_required
+def return_list(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    returns = AuditReturn.objects.filter(agency_id=user.agency_id or 0).select_related("audit")
+    return render(request, "learning/return_list.html", {"returns": returns})
+
+
+@login_required
+def audit_return(request: HttpRequest, pk: int) -> HttpResponse:
+    user = signed_in_user(request)
+    item = get_object_or_404(
+        AuditReturn.objects.select_related("audit", "agency"), pk=pk, agency_id=user.agency_id or 0
+    )
+    form = forms.AuditReturnForm(
+        request.POST or None,
+        questions=item.audit.questions,
+        answers=item.answers,
+        initial={"grade": item.grade},
+    )
+    return _form_page(
+        request,
+        form,
+        title=f"{item.agency.name}'s return: {item.audit.title}",
+        back="learning:returns",
+        save=lambda f: actions.submit_audit_return(
+            item, by=user, answers=f.answers(), grade=f.cleaned_data["grade"], request=request
+        ),
+        done="learning:returns",
+    )
+
+
+@officer_only
+def template_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "learning/template_list.html", {"templates": AuditTemplate.objects.all()}
+    )
+
+
+@officer_only
+def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    found = get_object_or_404(AuditTemplate, pk=pk) if pk else None
+    return _plain_edit(
+        request, forms.AuditTemplateForm, found, "an audit tool", "learning:templates"
+    )
+
+
+def _plain_edit(
+    request: HttpRequest, form_class: Any, found: Model | None, noun: str, back: str
+) -> HttpResponse:
+    form = form_class(request.POST or None, instance=found)
+    by = signed_in_user(request)
+
+    def save(f: Any) -> Model:
+        m2m = {"themes": f.cleaned_data["themes"]} if "themes" in f.fields else {}
+        return actions.save_record(f.save(commit=False), by=by, request=request, **m2m)
+
+    title = f"Change {found}" if found else f"Add {noun}"
+    return _form_page(request, form, title=title, back=back, save=save, done=back)
+
+
+# Themes ------------------------------------------------------------------------------------------------
+
+
+@overseers
+def theme_list(request: HttpRequest) -> HttpResponse:
+    by_year = queries.themes_by_year()
+    context = {
+        "themes": Theme.objects.all(),
+        "chart": charts.themes_chart(by_year),
+        "runs": queries.runs_learning(signed_in_user(request)),
+    }
+    return render(request, "learning/theme_list.html", context)
+
+
+@officer_only
+def theme_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    found = get_object_or_404(Theme, pk=pk) if pk else None
+    return _plain_edit(request, forms.ThemeForm, found, "a theme", "learning:themes")
+
+
+# Learning briefings and the library -------------------------------------------------------------------
+
+
+@login_required
+def library(request: HttpRequest) -> HttpResponse:
+    briefings = queries.published_briefings()
+    return render(request, "learning/library.html", {"briefings": briefings})
+
+
+@login_required
+def briefing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = signed_in_user(request)
+    found = get_object_or_404(Briefing.objects.prefetch_related("themes"), pk=pk)
+    if found.published_on is None and not queries.runs_learning(user):
+        raise Http404("No such briefing.")
+    cascades = found.cascades.select_related("agency", "confirmed_by")
+    context = {
+        "briefing": found,
+        "cascades": cascades,
+        "cascaded": any(c.agency_id == user.agency_id for c in cascades),
+        "runs": queries.runs_learning(user),
+    }
+    return render(request, "learning/briefing_detail.html", context)
+
+
+@officer_only
+def briefing_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "learning/briefing_list.html", {"briefings": Briefing.objects.all()})
+
+
+@officer_only
+def briefing_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    found = get_object_or_404(Briefing, pk=pk) if pk else None
+    return _plain_edit(
+        request, forms.BriefingForm, found, "a learning briefing", "learning:briefings"
+    )
+
+
+@officer_only
+@require_POST
+def briefing_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(Briefing, pk=pk)
+    actions.publish_briefing(found, by=signed_in_user(request), request=request)
+    messages.success(request, f"{found.title}: published to the learning library.")
+    return redirect("learning:briefing", pk=found.pk)
+
+
+@login_required
+@require_POST
+def briefing_cascade(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(Briefing, pk=pk, published_on__isnull=False)
+    actions.confirm_cascade(found, by=signed_in_user(request), request=request)
+    messages.success(request, "Thank you: your agency's cascade is recorded.")
+    return redirect("learning:briefing", pk=found.pk)
+
+
+@officer_only
+def learning_settings(request: HttpRequest) -> HttpResponse:
+    found = queries.learning_settings()
+    return _plain_edit(request, forms.SettingsForm, found, "settings", "learning:settings")
