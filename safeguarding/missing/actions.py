@@ -1,0 +1,371 @@
+"""Every change of state of the missing tracker, each in one transaction.
+
+Child-level rows are saved through core/access.py's "Missing children" helpers, which
+check that the user was granted the child and write the audit entry.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from safeguarding.core import access, audit
+from safeguarding.core.models import Agency, AuditAction
+from safeguarding.missing import clock
+from safeguarding.missing.concerns import exploitation_concern_raised
+from safeguarding.missing.models import (
+    Classification,
+    Episode,
+    EpisodeOrigin,
+    InterviewStatus,
+    MissingProfile,
+    ReturnInterview,
+    SchoolNotice,
+)
+
+
+class MissingRefused(Exception):
+    """A change the tracker will not make, with the reason shown to the user."""
+
+
+def _after_return(episode: Episode) -> ReturnInterview:
+    """The interview due and the schools' notices, made when the child returns."""
+    if episode.returned_at is None:
+        raise MissingRefused("The child has not returned.")
+    interview = ReturnInterview(
+        episode=episode, child_id=episode.child_id, due_at=clock.interview_due(episode.returned_at)
+    )
+    interview.save()
+    due_on = clock.next_school_day(episode.returned_at)
+    leads = access.school_leads_of(episode.child)
+    for lead in leads:
+        if lead.agency_id is None:  # pragma: no cover - leads are found by their agency
+            continue
+        SchoolNotice(
+            episode=episode,
+            child_id=episode.child_id,
+            school_id=lead.agency_id,
+            recipient=lead,
+            due_on=due_on,
+        ).save()
+    return interview
+
+
+def _check_times(reported_at: datetime, returned_at: datetime | None) -> None:
+    now = timezone.now()
+    if reported_at > now:
+        raise MissingRefused("The time reported missing cannot be in the future.")
+    if returned_at is not None and (returned_at < reported_at or returned_at > now):
+        raise MissingRefused("The time of return must be after the report and not in the future.")
+
+
+def record_episode(
+    request: HttpRequest,
+    granted: access.ChildAccess,
+    *,
+    reported_at: datetime,
+    risk_grading: str,
+    looked_after: bool,
+    classification: str = Classification.MISSING,
+    returned_at: datetime | None = None,
+    where_found: str = "",
+) -> Episode:
+    """An episode recorded by a practitioner of an agency involved with the child."""
+    user = access.signed_in_user(request)
+    if user.agency is None:
+        raise PermissionDenied("Only a practitioner of an agency records an episode.")
+    _check_times(reported_at, returned_at)
+    with transaction.atomic():
+        episode = Episode(
+            child=granted.child,
+            agency=user.agency,
+            recorded_by=user,
+            reported_at=reported_at,
+            returned_at=returned_at,
+            where_found=where_found.strip(),
+            risk_grading=risk_grading,
+            looked_after=looked_after,
+            classification=classification,
+        )
+        access.save_missing_row(request, granted, episode, purpose="missing episode recorded")
+        if returned_at is not None:
+            _after_return(episode)
+    return episode
+
+
+def record_return(
+    request: HttpRequest,
+    granted: access.ChildAccess,
+    episode: Episode,
+    *,
+    returned_at: datetime,
+    where_found: str,
+) -> ReturnInterview:
+    """The child is found or returned: the interview falls due and the school is told."""
+    with transaction.atomic():
+        if episode.returned_at is not None:
+            raise MissingRefused("The child's return is recorded already.")
+        _check_times(episode.reported_at, returned_at)
+        episode.returned_at = returned_at
+        episode.where_found = where_found.strip()
+        access.save_missing_row(request, granted, episode, purpose="return recorded")
+        return _after_return(episode)
+
+
+@dataclass(frozen=True)
+class InterviewChange:
+    status: str
+    by_agency: Agency | None
+    offered_at: datetime | None
+    completed_at: datetime | None
+    push_factors: str
+    pull_factors: str
+    concerns: str
+    exploitation_concern: bool
+
+
+def update_interview(
+    request: HttpRequest,
+    granted: access.ChildAccess,
+    interview: ReturnInterview,
+    change: InterviewChange,
+) -> ReturnInterview:
+    """Offer, accept, decline or complete the interview. The interviewer must be
+    independent: not of the agency that reported the episode (docs/decisions/0039)."""
+    user = access.signed_in_user(request)
+    episode = interview.episode
+    if change.by_agency is not None and change.by_agency.pk == episode.agency_id:
+        raise MissingRefused(
+            "The interview must be offered by someone independent: not the agency that "
+            "reported the child missing."
+        )
+    if change.status != InterviewStatus.DUE and (change.by_agency is None or not change.offered_at):
+        raise MissingRefused("Say who offered the interview, and when.")
+    if change.status == InterviewStatus.COMPLETED and not change.completed_at:
+        raise MissingRefused("Give the date the interview was completed.")
+    if episode.returned_at is None:
+        raise MissingRefused("The interview is offered after the child returns.")
+    for when in (change.offered_at, change.completed_at):
+        if when is not None and (when < episode.returned_at or when > timezone.now()):
+            raise MissingRefused("Interview times must be after the return and not in the future.")
+    newly_concerned = change.exploitation_concern and not interview.exploitation_concern
+    with transaction.atomic():
+        interview.status = change.status
+        interview.by_agency = change.by_agency
+        interview.by_user = user
+        interview.offered_at = change.offered_at
+        interview.completed_at = (
+            change.completed_at if change.status == InterviewStatus.COMPLETED else None
+        )
+        interview.push_factors = change.push_factors.strip()
+        interview.pull_factors = change.pull_factors.strip()
+        interview.concerns = change.concerns.strip()
+        interview.exploitation_concern = change.exploitation_concern
+        interview.updated_at = timezone.now()
+        access.save_missing_row(
+            request,
+            granted,
+            interview,
+            purpose="return home interview",
+            detail={"status": change.status},
+        )
+        if newly_concerned:
+            exploitation_concern_raised(request, granted, interview)
+    return interview
+
+
+PROFILE_FIELDS = ("description", "associates", "places", "health_needs")
+PHOTO_MAX_BYTES = 2 * 1024 * 1024
+
+
+def save_profile(
+    request: HttpRequest,
+    granted: access.ChildAccess,
+    *,
+    values: dict[str, Any],
+    consent_given_by: str,
+    consent_on: date,
+    photo: UploadedFile | None = None,
+) -> MissingProfile:
+    """Keep the child's missing profile; refused without consent recorded."""
+    user = access.signed_in_user(request)
+    if not consent_given_by.strip() or consent_on is None:
+        raise MissingRefused("Record who gave consent, and when: nothing is kept without it.")
+    if user.agency is None:
+        raise PermissionDenied("Only a practitioner of an agency keeps a profile.")
+    with transaction.atomic():
+        profile = access.missing_rows_for_child(granted, MissingProfile).first() or MissingProfile(
+            child=granted.child
+        )
+        for name in PROFILE_FIELDS:
+            setattr(profile, name, str(values.get(name, "")).strip())
+        profile.consent_given_by = consent_given_by.strip()
+        profile.consent_on = consent_on
+        profile.agency = user.agency
+        profile.updated_by = user
+        profile.updated_at = timezone.now()
+        if photo is not None:
+            if profile.photo:
+                profile.photo.delete(save=False)
+            profile.photo.save(f"{profile.public_id}.jpg", photo, save=False)
+        access.save_missing_row(request, granted, profile, purpose="missing profile kept")
+    return profile
+
+
+def open_episode(granted: access.ChildAccess) -> Episode | None:
+    return (
+        access.missing_rows_for_child(granted, Episode)
+        .filter(returned_at__isnull=True)
+        .order_by("-reported_at")
+        .first()
+    )
+
+
+def share_profile_with_police(
+    request: HttpRequest, granted: access.ChildAccess, profile: MissingProfile
+) -> Episode:
+    """Hand the profile to police: only while the child is missing, and recorded."""
+    episode = open_episode(granted)
+    if episode is None:
+        raise MissingRefused(
+            "The profile is shared with police only while the child is missing: no open episode."
+        )
+    with transaction.atomic():
+        audit.record(
+            AuditAction.SHARE,
+            request=request,
+            object_type="missingprofile",
+            object_id=str(profile.public_id),
+            child_ref=str(granted.child.public_id),
+            purpose="missing profile handed to police: the child is missing",
+            detail={"episode": str(episode.public_id), "to": "police"},
+        )
+    return episode
+
+
+def mark_notice_read(request: HttpRequest, notice: SchoolNotice) -> None:
+    user = access.signed_in_user(request)
+    if notice.recipient_id != user.pk:
+        raise PermissionDenied("Not your notice.")
+    if notice.read_at is None:
+        notice.read_at = timezone.now()
+        notice.save(update_fields=["read_at"])
+
+
+# --- System processes (commands, cron) ---
+
+RETURNED = re.compile(
+    r"returned\s*[:=]?\s*(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?(?:[+-]\d{2}:?\d{2}|Z)?)", re.I
+)
+
+
+def returned_from_summary(summary: str) -> datetime | None:
+    """An extract may give the return in the event's summary ("returned 2025-03-01 10:00")."""
+    found = RETURNED.search(summary)
+    if not found:
+        return None
+    when = parse_datetime(found.group(1).replace(" ", "T"))
+    if when is None:
+        return None
+    if timezone.is_naive(when):
+        when = timezone.make_aware(when, clock.LONDON)
+    return when
+
+
+def episodes_from_events() -> int:
+    """Make an episode of every imported missing-episode event that has none; idempotent.
+
+    Returns how many were made. The run is written to the audit log.
+    """
+    system = access.SystemAccess("missing episodes from imported events")
+    done = access.missing_system_rows(Episode).filter(source_event__isnull=False)
+    events = (
+        access.missing_episode_events(system)
+        .exclude(pk__in=done.values("source_event_id"))
+        .select_related("child")
+        .order_by("pk")
+    )
+    made = 0
+    with transaction.atomic():
+        for event in events.iterator(chunk_size=2000):
+            returned_at = returned_from_summary(event.summary)
+            if returned_at is not None and returned_at < event.occurred_at:
+                returned_at = None
+            episode = Episode(
+                child=event.child,
+                agency_id=event.agency_id,
+                origin=EpisodeOrigin.IMPORTED,
+                source_event=event,
+                reported_at=event.occurred_at,
+                returned_at=returned_at,
+                looked_after="looked after" in event.summary.lower(),
+                classification=Classification.ABSENT
+                if "absent" in event.summary.lower()
+                else Classification.MISSING,
+            )
+            episode.save()
+            if returned_at is not None:
+                _after_return(episode)
+            made += 1
+        if made:
+            audit.record(
+                AuditAction.CHILD_CREATE,
+                object_type="episode",
+                purpose=system.purpose,
+                detail={"made": made},
+            )
+    return made
+
+
+def send_due_notices(today: date | None = None) -> int:
+    """Email every notice due by today not yet emailed; idempotent (cron).
+
+    The email names no child: it asks the lead to sign in, where the notice names them.
+    """
+    today = today or timezone.localdate()
+    due = (
+        access.missing_system_rows(SchoolNotice)
+        .filter(emailed_at__isnull=True, due_on__lte=today)
+        .select_related("recipient", "child")
+        .order_by("pk")
+    )
+    sent = 0
+    link = reverse("missing:notices")
+    for notice in due.iterator(chunk_size=500):
+        with transaction.atomic():
+            claimed = (
+                access.missing_system_rows(SchoolNotice)
+                .filter(pk=notice.pk, emailed_at__isnull=True)
+                .update(emailed_at=timezone.now())
+            )
+            if not claimed:  # another run sent it
+                continue
+            send_mail(
+                "A pupil has returned from being missing",
+                "A pupil of your school has returned from a missing episode. Sign in to the "
+                f"Safeguarding Partnership Hub to see who, and when: {link}\n",
+                settings.DEFAULT_FROM_EMAIL,
+                [notice.recipient.email],
+            )
+            audit.record(
+                AuditAction.NOTICE,
+                object_type="schoolnotice",
+                object_id=str(notice.pk),
+                child_ref=str(notice.child.public_id),
+                purpose="school told of a pupil's return from missing",
+                detail={"school": notice.school_id, "to": notice.recipient.email, "emailed": True},
+            )
+            sent += 1
+    return sent

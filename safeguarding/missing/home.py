@@ -1,0 +1,59 @@
+"""The missing tracker's links in the navigation and on the home page."""
+
+from __future__ import annotations
+
+from safeguarding.core.home import Link, Section
+from safeguarding.core.models import User
+from safeguarding.core.roles import CASEWORK_ROLES, SCHOOL_ROLES, Role
+
+FIGURE_ROLES = frozenset({Role.ANALYST, Role.EXECUTIVE, Role.PARTNERSHIP_OFFICER})
+
+
+def nav_links(user: User) -> list[Link]:
+    """A "Missing" link for casework roles."""
+    if user.roles & CASEWORK_ROLES:
+        return [Link("Missing", "missing:tracker")]
+    return []
+
+
+def sections(user: User) -> list[Section]:
+    found: list[Section] = []
+    links: list[Link] = []
+    if user.roles & SCHOOL_ROLES:
+        links.append(
+            Link(
+                "Notices of returns",
+                "missing:notices",
+                "Your pupils who have returned from being missing, told the next school day.",
+            )
+        )
+    if user.roles & CASEWORK_ROLES:
+        links += [
+            Link(
+                "Missing episodes",
+                "missing:tracker",
+                "Children missing now and every episode of the children you work with.",
+            ),
+            Link(
+                "Return home interviews overdue",
+                "missing:overdue",
+                "Children not offered an interview within 72 hours of their return.",
+            ),
+            Link(
+                "Repeat missing",
+                "missing:repeat",
+                "Children missing again and again, for the missing panel.",
+            ),
+        ]
+    if user.roles & FIGURE_ROLES:
+        links.append(
+            Link(
+                "Missing children: figures",
+                "missing:figures",
+                "Episodes, children missing, interviews within 72 hours and repeat missing, "
+                "by month.",
+            )
+        )
+    if links:
+        found.append(Section("Missing from home and care", links))
+    return found

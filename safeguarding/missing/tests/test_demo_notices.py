@@ -1,0 +1,28 @@
+"""The demo's notices of returns go to the leads of the schools holding the child's record."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from safeguarding.conftest import World
+from safeguarding.demo.generator import DemoContext
+from safeguarding.missing.demo import _school_notices
+from safeguarding.missing.tests.conftest import Schools, london, make_episode
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_tells_only_the_childs_schools_lead(world: World, schools: Schools) -> None:
+    ctx = DemoContext(seed=1, scale=0.01)
+    ctx.users = {"dsl": schools.dsl, "other_dsl": schools.other_dsl, "teacher": schools.teacher}
+    ctx.roles_by_user = {
+        schools.dsl.pk: ("dsl",),
+        schools.other_dsl.pk: ("dsl",),
+        schools.teacher.pk: ("practitioner",),
+    }
+    ctx.records_by_child = {world.child.pk: list(world.child.source_records.all())}
+    episode = make_episode(world, london(2025, 3, 7, 12), returned_at=london(2025, 3, 7, 18))
+    notices = _school_notices(ctx, [episode])
+    assert [(n.recipient, n.due_on) for n in notices] == [(schools.dsl, date(2025, 3, 10))]
