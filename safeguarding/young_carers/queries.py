@@ -1,0 +1,113 @@
+"""Reads of the young carers register, always through core/access.py."""
+
+from __future__ import annotations
+
+import calendar
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import HttpRequest
+
+from safeguarding.core import access
+from safeguarding.young_carers.models import OVERSIGHT_MONTHS, Review, YoungCarer
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (or earlier), the month's last day if it has no such day."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def register(request: HttpRequest, *, show: str = "open") -> QuerySet[YoungCarer]:
+    """The registrations about children the user may see, earliest identified first."""
+    rows = access.tracker_list(
+        request, YoungCarer, purpose="young carers register", detail={"show": show}
+    )
+    if show == "open":
+        rows = rows.filter(closed_on__isnull=True)
+    return rows.select_related("child", "agency").order_by("identified_on", "pk")
+
+
+def for_child(granted: access.ChildAccess) -> QuerySet[YoungCarer]:
+    return (
+        access.tracker_rows_for_child(granted, YoungCarer)
+        .select_related("agency")
+        .order_by("-identified_on")
+    )
+
+
+def reviews_of(granted: access.ChildAccess, carer: YoungCarer) -> QuerySet[Review]:
+    return (
+        access.tracker_rows_for_child(granted, Review)
+        .filter(young_carer=carer)
+        .select_related("by")
+        .order_by("-held_on", "-pk")
+    )
+
+
+def oversight(request: HttpRequest, today: date) -> QuerySet[YoungCarer]:
+    """Young carers open more than six months, for the monthly tracking meeting, with the
+    last review (what happened last); open longest first."""
+    cutoff = add_months(today, -OVERSIGHT_MONTHS)
+    last = (
+        access.tracker_counts(Review).filter(young_carer=OuterRef("pk")).order_by("-held_on", "-pk")
+    )
+    return (
+        access.tracker_list(request, YoungCarer, purpose="young carers tracking meeting")
+        .filter(closed_on__isnull=True, identified_on__lt=cutoff)
+        .select_related("child", "agency")
+        .annotate(
+            last_review_on=Subquery(last.values("held_on")[:1]),
+            last_review_summary=Subquery(last.values("summary")[:1]),
+        )
+        .order_by("identified_on", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class MonthCount:
+    month: date  # the month's last day
+    identified: int  # young carers on the register that day
+    new: int  # identified during the month
+
+
+def identification_by_month(first: date, last: date) -> list[MonthCount]:
+    """Young carers on the register at each month's end from `first` to `last` (months),
+    and how many were newly identified in each month. Aggregates only: no child named."""
+    spans = list(access.tracker_counts(YoungCarer).values_list("identified_on", "closed_on"))
+    starts = sorted(start for start, _ in spans)
+    stops = sorted(stop for _, stop in spans if stop is not None)
+    months: list[MonthCount] = []
+    cursor = date(first.year, first.month, 1)
+    while cursor <= last:
+        end = month_end(cursor.year, cursor.month)
+        # On the register at the month's end: identified by then, less those closed by then.
+        on_register = bisect_right(starts, end) - bisect_right(stops, end)
+        new = bisect_right(starts, end) - bisect_left(starts, cursor)
+        months.append(MonthCount(end, on_register, new))
+        cursor = add_months(cursor, 1)
+    return months
+
+
+# The chart shows at most this many months unless a start is chosen.
+CHART_MONTHS = 36
+
+
+def first_identified(end: date) -> date:
+    """Where the chart starts by default: the first identification, or 36 months back."""
+    earliest = (
+        access.tracker_counts(YoungCarer)
+        .order_by("identified_on")
+        .values_list("identified_on", flat=True)
+        .first()
+    )
+    floor = add_months(date(end.year, end.month, 1), -(CHART_MONTHS - 1))
+    return max(earliest, floor) if earliest else floor
