@@ -16,6 +16,8 @@ See docs/decisions/0003-settings-from-environment.md. Variables:
   SAFEGUARDING_EMAIL_PORT (587), SAFEGUARDING_EMAIL_USER, SAFEGUARDING_EMAIL_PASSWORD.
 - SAFEGUARDING_UPLOAD_MAX_MB (250), SAFEGUARDING_API_MAX_MB (32),
   SAFEGUARDING_API_MAX_RECORDS (100000): the largest extract upload and API request.
+- SAFEGUARDING_MEDIA_ROOT (media/ in the project): where uploaded photographs are kept.
+- SAFEGUARDING_MISSING_REPEAT_THRESHOLD (3), SAFEGUARDING_MISSING_REPEAT_WINDOW_DAYS (90).
 """
 
 from __future__ import annotations
@@ -143,6 +145,11 @@ try:
     }
 except ValueError as error:  # dj-database-url's word for an unknown scheme or bad URL
     raise ImproperlyConfigured(f"DATABASE_URL cannot be understood: {error}") from None
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT: the hub's queries are short, and compiling them cost more than running them
+    # (150 ms of a 200 ms count on a tracker page, bench/bench_education.py).
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})
@@ -283,6 +290,14 @@ USE_TZ = True
 DATE_FORMAT = "j F Y"
 DATETIME_FORMAT = "j F Y, H:i"
 SHORT_DATE_FORMAT = "j M Y"
+
+# Uploaded files (a missing child's photograph): never served by URL, only through
+# access-checked views, so there is no MEDIA_URL.
+MEDIA_ROOT = Path(env.text("SAFEGUARDING_MEDIA_ROOT") or PROJECT_DIR / "media")
+
+# Repeat missing: this many episodes within this many days (DOMAIN.md: configurable).
+MISSING_REPEAT_THRESHOLD = env.number("SAFEGUARDING_MISSING_REPEAT_THRESHOLD", 3, minimum=1)
+MISSING_REPEAT_WINDOW_DAYS = env.number("SAFEGUARDING_MISSING_REPEAT_WINDOW_DAYS", 90, minimum=1)
 
 STATIC_URL = "/static/"
 STATIC_ROOT = PROJECT_DIR / "staticfiles"

@@ -917,3 +917,395 @@ def linkage_change(request: HttpRequest, public_id: str | uuid.UUID) -> Identity
         purpose=LINKAGE_PURPOSE,
     )
     return change
+
+
+# --- Exploitation ---
+# The exploitation panels' child-level rows (exploitation/models.py: referrals, agenda
+# items, decisions, their actions) are reached here too, under the same rules: through a
+# child the user was granted (`get_child`), through a panel the user sits on (rule (b)),
+# or through the children the user may see. See docs/decisions/0034.
+
+
+def _exploitation_row_model(model: type[_Row]) -> type[_Row]:
+    if not getattr(model, "child_level", False) or not hasattr(model, "child"):
+        raise ValueError(f"{model.__name__} is not a child-level model of a child.")
+    return model
+
+
+def exploitation_action_involvement(agency_id: int) -> QuerySet[Any]:
+    """Rule (a) for the panels' actions: an agency that owns an open action is involved."""
+    from safeguarding.exploitation.models import DecisionAction
+
+    return DecisionAction.objects.filter(owner_id=agency_id, done_at__isnull=True).values(
+        "child_id"
+    )
+
+
+def rows_for_child(access: ChildAccess, model: type[_Row]) -> QuerySet[_Row]:
+    """A child-level model's rows about a child the user was granted (via get_child)."""
+    return _exploitation_row_model(model)._default_manager.filter(child=access.child)
+
+
+def is_panel_member(user: User | AnonymousUser | None, panel_id: int) -> bool:
+    worker = _casework_user(user)
+    return worker is not None and worker.panels.filter(pk=panel_id, is_active=True).exists()
+
+
+def panel_rows(
+    user: User | AnonymousUser | None, panel_id: int, model: type[_Row]
+) -> QuerySet[_Row]:
+    """Rows about the children on a panel's list, for a member of that panel (rule (b));
+    none for anyone else."""
+    rows = _exploitation_row_model(model)._default_manager.all()
+    if not is_panel_member(user, panel_id):
+        return rows.none()
+    listed = PanelChild.objects.filter(
+        panel_id=panel_id, child_id=OuterRef("child_id"), removed_at__isnull=True
+    )
+    return rows.filter(Exists(listed))
+
+
+def visible_rows(user: User | AnonymousUser | None, model: type[_Row]) -> QuerySet[_Row]:
+    """Rows about any child the user may see by name now (the flag register)."""
+    children = visible_children(user).filter(pk=OuterRef("child_id"))
+    return _exploitation_row_model(model)._default_manager.filter(Exists(children))
+
+
+def agency_rows(agency_id: int, model: type[_Row]) -> QuerySet[_Row]:
+    """Rows about the children an agency is involved with (rule (a)), for its system's API
+    token: a token acts for the agency, not for a person, so panels do not count."""
+    q = Q(pk__in=[])
+    for source in _involvement_sources.values():
+        q |= Q(Exists(_for_this_child(source(agency_id))))
+    children = Child.objects.filter(q, merged_into__isnull=True, pk=OuterRef("child_id"))
+    return _exploitation_row_model(model)._default_manager.filter(Exists(children))
+
+
+def rows_for_counts(model: type[_Row]) -> QuerySet[_Row]:
+    """Every row of the model, for counting only (the feeds' figures): callers aggregate
+    and never list or name a row."""
+    return _exploitation_row_model(model)._default_manager.all()
+
+
+def put_on_panel_list(request: HttpRequest, access: ChildAccess, panel_id: int) -> bool:
+    """Put the child on a panel's list (rule (b)) unless they are on it; True if added."""
+    if PanelChild.objects.filter(
+        panel_id=panel_id, child=access.child, removed_at__isnull=True
+    ).exists():
+        return False
+    entry = PanelChild.objects.create(
+        panel_id=panel_id, child=access.child, added_by=signed_in_user(request)
+    )
+    record_write(
+        request,
+        access,
+        object_type="panel_child",
+        object_id=str(entry.pk),
+        created=True,
+        purpose="put on the panel's list",
+    )
+    return True
+
+
+def save_child_row(
+    request: HttpRequest,
+    access: ChildAccess,
+    row: ChildLevel,
+    *,
+    action: AuditAction | None = None,
+    purpose: str = "",
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Save a row about the granted child and record it (CHILD_CREATE/UPDATE unless an
+    action is named, e.g. PANEL_DECISION)."""
+    if getattr(row, "child_id", None) != access.child.pk:
+        raise PermissionDenied("The row is not about the child you were granted.")
+    created = row._state.adding
+    row.save()
+    object_id = str(getattr(row, "public_id", row.pk))
+    object_type = type(row).__name__.lower()
+    if action is None:
+        record_write(
+            request,
+            access,
+            object_type=object_type,
+            object_id=object_id,
+            created=created,
+            purpose=purpose,
+        )
+    else:
+        audit.record(
+            action,
+            request=request,
+            object_type=object_type,
+            object_id=object_id,
+            child_ref=str(access.child.public_id),
+            purpose=purpose,
+            detail=detail,
+        )
+
+
+def update_if_version(
+    access: ChildAccess, model: type[_Row], pk: int, version: int, **values: Any
+) -> bool:
+    """Compare and set: change the granted child's row only if it is still at `version`,
+    raising the version; False if someone saved it since (docs/decisions/0035)."""
+    from django.db.models import F
+
+    updated = (
+        rows_for_child(access, model)
+        .filter(pk=pk, version=version)
+        .update(version=F("version") + 1, **values)
+    )
+    return bool(updated)
+
+
+def update_panel_rows(rows: QuerySet[_Row], **values: Any) -> int:
+    """Change rows got from `panel_rows` or `rows_for_child` (already checked)."""
+    return rows.update(**values)
+
+
+def create_panel_rows(user: User | AnonymousUser | None, panel_id: int, rows: list[_Row]) -> None:
+    """Insert rows about children on a panel's list, for a member of that panel (the
+    meeting's agenda); refused for any child not on the list."""
+    if not rows:
+        return
+    if not is_panel_member(user, panel_id):
+        raise PermissionDenied("Only the panel's members work on its list.")
+    listed = set(
+        PanelChild.objects.filter(
+            panel_id=panel_id,
+            removed_at__isnull=True,
+            child_id__in=[getattr(row, "child_id", None) for row in rows],
+        ).values_list("child_id", flat=True)
+    )
+    if any(getattr(row, "child_id", None) not in listed for row in rows):
+        raise PermissionDenied("A child is not on the panel's list.")
+    _exploitation_row_model(type(rows[0]))._default_manager.bulk_create(rows)
+
+
+# --- Education and young carers ---
+# The trackers' child-level rows (education/models.py: CME cases and their checks, the EHE
+# register and its visits, absence returns; young_carers/models.py: registrations and
+# reviews) are reached here under the same rules: one row through its child (404 unless
+# the user may see the child), lists of the rows about children the user may see, and
+# counts for the feeds. Every look is recorded. See docs/decisions/0040.
+
+
+def tracker_involvement(model: type[ChildLevel]) -> InvolvementSource:
+    """Rule (a) for a tracker: the agency holding a row (a CME case, a registration) about
+    a child is involved with the child."""
+    manager: Any = _exploitation_row_model(model)._default_manager
+    return lambda agency_id: manager.filter(agency_id=agency_id).values("child_id")
+
+
+def tracker_list(
+    request: HttpRequest, model: type[_Row], *, purpose: str, detail: dict[str, Any] | None = None
+) -> QuerySet[_Row]:
+    """The rows about children the user may see now, for a tracker's list; recorded."""
+    audit.record(
+        AuditAction.CHILD_LIST,
+        request=request,
+        object_type=model.__name__.lower(),
+        purpose=purpose,
+        detail=detail or {},
+    )
+    return visible_rows(request.user, model)
+
+
+def tracker_row(
+    request: HttpRequest, model: type[_Row], public_id: str | uuid.UUID, *, purpose: str
+) -> tuple[_Row, ChildAccess]:
+    """One row by its public id, with the grant of its child; 404 for a row that does not
+    exist and for one about a child the user may not see. Recorded as a look at the child."""
+    try:
+        key = public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
+    except ValueError:
+        raise Http404("No such record.") from None
+    row = (
+        _exploitation_row_model(model)
+        ._default_manager.filter(public_id=key)
+        .select_related("child")
+        .first()
+    )
+    if row is None:
+        raise Http404("No such record.")
+    child = cast(Child, row.child)  # type: ignore[attr-defined]
+    access = get_child(request, child.public_id, purpose=purpose)
+    return row, access
+
+
+def tracker_rows_for_child(access: ChildAccess, model: type[_Row]) -> QuerySet[_Row]:
+    """A tracker's rows about a child the user was granted (via get_child or tracker_row)."""
+    return rows_for_child(access, model)
+
+
+def tracker_save(
+    request: HttpRequest, access: ChildAccess, row: ChildLevel, *, purpose: str
+) -> None:
+    """Save a tracker's row about the granted child and record the write."""
+    save_child_row(request, access, row, purpose=purpose)
+
+
+def tracker_counts(model: type[_Row]) -> QuerySet[_Row]:
+    """Every row of a tracker, for aggregates only (feeds, charts): callers count, never list."""
+    return rows_for_counts(model)
+
+
+def tracker_system_rows(system: SystemAccess, model: type[_Row]) -> QuerySet[_Row]:
+    """Every row of a tracker, for a system process (the demo, a benchmark)."""
+    return _exploitation_row_model(model)._default_manager.all()
+
+
+# --- Missing children ---
+# The missing tracker's rows (missing/models.py: episodes, return home interviews,
+# profiles, school notices) under the same rules: about a child the user was granted
+# (`get_child`), or about any child the user may see now. The agency that recorded an
+# episode is involved with the child (rule (a)). A school's designated safeguarding lead
+# (Role.DSL) is told of a pupil's return: the school is the one holding a record of the
+# child (docs/decisions/0037).
+
+
+def _missing_model(model: type[_Row]) -> type[_Row]:
+    if not getattr(model, "child_level", False) or model._meta.app_label != "missing":
+        raise ValueError(f"{model.__name__} is not a child-level model of the missing tracker.")
+    return model
+
+
+def missing_episode_involvement(agency_id: int) -> QuerySet[Any]:
+    """Rule (a): an agency that recorded a missing episode of a child is involved."""
+    from safeguarding.missing.models import Episode
+
+    return Episode.objects.filter(agency=agency_id).values("child")
+
+
+def missing_rows_for_child(access: ChildAccess, model: type[_Row]) -> QuerySet[_Row]:
+    """A missing-tracker model's rows about a child the user was granted (via get_child)."""
+    return _missing_model(model)._default_manager.filter(child=access.child)
+
+
+def missing_visible_rows(
+    request: HttpRequest, model: type[_Row], *, purpose: str, detail: dict[str, Any] | None = None
+) -> QuerySet[_Row]:
+    """Rows about any child the user may see by name now, for a tracker's list; the
+    listing is recorded (which children a page then shows, the caller may add)."""
+    children = visible_children(request.user).filter(pk=OuterRef("child_id"))
+    audit.record(
+        AuditAction.CHILD_LIST,
+        request=request,
+        object_type=model.__name__.lower(),
+        purpose=purpose,
+        detail=detail,
+    )
+    return _missing_model(model)._default_manager.filter(Exists(children))
+
+
+def missing_row(
+    request: HttpRequest, model: type[_Row], public_id: str | uuid.UUID, *, purpose: str
+) -> tuple[ChildAccess, _Row]:
+    """One row by its public id, with its child granted (the look recorded); 404 when
+    there is no such row or its child is not the user's to see."""
+    try:
+        wanted = public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
+    except ValueError:
+        raise Http404("Not found.") from None
+    row = _missing_model(model)._default_manager.filter(public_id=wanted).first()
+    if row is None:
+        raise Http404("Not found.")
+    child = cast(Child, row.child)  # type: ignore[attr-defined]
+    return get_child(request, child.public_id, purpose=purpose), row
+
+
+def save_missing_row(
+    request: HttpRequest,
+    access: ChildAccess,
+    row: ChildLevel,
+    *,
+    action: AuditAction | None = None,
+    purpose: str = "",
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Save a missing-tracker row about the granted child and record it (CHILD_CREATE or
+    CHILD_UPDATE unless an action is named, e.g. SHARE)."""
+    _missing_model(type(row))
+    if getattr(row, "child_id", None) != access.child.pk:
+        raise PermissionDenied("The row is not about the child you were granted.")
+    created = row._state.adding
+    row.save()
+    audit.record(
+        action or (AuditAction.CHILD_CREATE if created else AuditAction.CHILD_UPDATE),
+        request=request,
+        object_type=type(row).__name__.lower(),
+        object_id=str(getattr(row, "public_id", row.pk)),
+        child_ref=str(access.child.public_id),
+        purpose=purpose,
+        detail=detail,
+    )
+
+
+def missing_rows_for_counts(model: type[_Row]) -> QuerySet[_Row]:
+    """Every row, for the feeds' figures and the benchmark: callers aggregate and never
+    list or name a row."""
+    return _missing_model(model)._default_manager.all()
+
+
+def missing_system_rows(model: type[_Row]) -> QuerySet[_Row]:
+    """Every row, for system processes that act for no user (making episodes from imported
+    events, sending due notices, the demo); the process writes its own audit entry."""
+    return _missing_model(model)._default_manager.all()
+
+
+def missing_episode_events(system: SystemAccess) -> QuerySet[ChildEvent]:
+    """Imported missing-episode events of linked children, for making episodes."""
+    return system.events().filter(event_type="missing_episode", child__isnull=False)
+
+
+def school_leads_of(child: Child) -> QuerySet[User]:
+    """The designated safeguarding leads of the schools holding a record of the child."""
+    from safeguarding.core.models import AgencyKind
+    from safeguarding.core.roles import Role
+
+    schools = SourceRecord.objects.filter(
+        child=child, agency__kind=AgencyKind.SCHOOL, agency__removed_at__isnull=True
+    ).values("agency_id")
+    return User.objects.filter(
+        agency_id__in=schools, is_active=True, role_grants__role=Role.DSL
+    ).select_related("agency")
+
+
+def my_school_notices(request: HttpRequest) -> QuerySet[Any]:
+    """The notices addressed to the request's user that are due; the listing is recorded."""
+    from safeguarding.missing.models import SchoolNotice
+
+    user = signed_in_user(request)
+    audit.record(
+        AuditAction.CHILD_LIST,
+        request=request,
+        object_type="schoolnotice",
+        purpose="notices of pupils' returns",
+    )
+    return SchoolNotice.objects.filter(
+        recipient=user, due_on__lte=timezone.localdate()
+    ).select_related("child", "school", "episode")
+
+
+def system_rows(system: SystemAccess, model: type[_Row]) -> QuerySet[_Row]:
+    """Every row of an exploitation model, for a system process (the demo's clearer and
+    digest), which records its own audit entry."""
+    return _exploitation_row_model(model)._default_manager.all()
+
+
+def missing_visible_children_among(
+    request: HttpRequest, child_ids: Iterable[int], *, purpose: str
+) -> dict[int, Child]:
+    """Of these children (found by an aggregate over every row, e.g. repeat missing), the
+    ones the user may see, by key; the listing is recorded. Checking the children once
+    each is cheaper than checking every row of the aggregate."""
+    wanted = list(child_ids)
+    audit.record(AuditAction.CHILD_LIST, request=request, object_type="child", purpose=purpose)
+    if not wanted:
+        return {}
+    visible = visible_children(request.user).filter(pk__in=wanted)
+    return {
+        child.pk: child for child in visible.only("pk", "public_id", "given_name", "family_name")
+    }

@@ -13,7 +13,9 @@ from safeguarding.core.roles import (
     IMPORT_ROLES,
     LINKAGE_ROLES,
     STRUCTURE_ROLES,
+    TRAINER_ROLES,
     USER_ADMIN_ROLES,
+    Role,
 )
 
 
@@ -23,6 +25,17 @@ class Link:
     url_name: str
     description: str = ""
     count: int | None = None
+    # The count stopped at this many (a count of every child an agency works with costs
+    # seconds at a million children; the home page needs "a lot", not the number).
+    count_limit: int | None = None
+
+    @property
+    def shown_count(self) -> str:
+        if self.count is None:
+            return ""
+        if self.count_limit is not None and self.count > self.count_limit:
+            return f"More than {self.count_limit:,}"
+        return f"{self.count:,}"
 
     @property
     def url(self) -> str:
@@ -50,7 +63,26 @@ def navigation(user: User) -> list[Link]:
         links.append(Link("Linkage", "linkage:queue"))
     if user.roles & IMPORT_ROLES:
         links.append(Link("Imports", "imports:list"))
+    from safeguarding.insight.home import nav_links as insight_links
+
+    links.extend(insight_links(user))
+    from safeguarding.learning.home import nav_links as learning_links
+
+    links.extend(learning_links(user))
+    from safeguarding.exploitation.home import nav_links as exploitation_links
+
+    links.extend(exploitation_links(user))
+    from safeguarding.missing.home import nav_links as missing_links
+
+    links.extend(missing_links(user))
+    if Role.PARTNERSHIP_OFFICER in user.roles:
+        links.append(Link("Training", "training:manage"))
+    elif user.roles & TRAINER_ROLES:
+        links.append(Link("Training", "training:sessions"))
     return links
+
+
+CHILDREN_COUNT_LIMIT = 1000
 
 
 def home_sections(user: User) -> list[Section]:
@@ -58,7 +90,7 @@ def home_sections(user: User) -> list[Section]:
 
     sections: list[Section] = []
     if user.roles & CASEWORK_ROLES:
-        count = access.visible_children(user).count()
+        count = access.visible_children(user)[: CHILDREN_COUNT_LIMIT + 1].count()
         sections.append(
             Section(
                 "Children",
@@ -70,6 +102,7 @@ def home_sections(user: User) -> list[Section]:
                         "date of birth, NHS number, UPN or an agency's reference; see what each "
                         "agency knows in one chronology.",
                         count,
+                        CHILDREN_COUNT_LIMIT,
                     )
                 ],
             )
@@ -166,6 +199,23 @@ def home_sections(user: User) -> list[Section]:
                 ],
             )
         )
+    if Role.PARTNERSHIP_OFFICER in user.roles or user.roles & TRAINER_ROLES:
+        sections.append(training_section(user))
+    from safeguarding.insight.home import sections as insight_sections
+
+    sections.extend(insight_sections(user))
+    from safeguarding.learning.home import sections as learning_sections
+
+    sections.extend(learning_sections(user))
+    from safeguarding.exploitation.home import sections as exploitation_sections
+
+    sections.extend(exploitation_sections(user))
+    from safeguarding.missing.home import sections as missing_sections
+
+    sections.extend(missing_sections(user))
+    from safeguarding.education.home import sections as education_sections
+
+    sections.extend(education_sections(user))
     sections.append(
         Section(
             "Your account",
@@ -184,3 +234,35 @@ def home_sections(user: User) -> list[Section]:
         )
     )
     return sections
+
+
+def training_section(user: User) -> Section:
+    """Training: the whole offer for a partnership officer; their registers for a trainer."""
+    if Role.PARTNERSHIP_OFFICER not in user.roles:
+        return Section(
+            "Training",
+            [Link("Your sessions", "training:sessions", "Take the register on the day.")],
+        )
+    from safeguarding.training.queries import learners_waiting
+
+    return Section(
+        "Training",
+        [
+            Link(
+                "Training",
+                "training:manage",
+                "Courses, sessions, bookings and waiting lists; the registers.",
+            ),
+            Link(
+                "Learners to approve",
+                "training:learners",
+                "Staff who registered with an email address of no partner agency.",
+                learners_waiting().count(),
+            ),
+            Link(
+                "Training report",
+                "training:report",
+                "Sessions, attendees and no-shows per course and year; evaluations.",
+            ),
+        ],
+    )

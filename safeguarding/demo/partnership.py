@@ -365,6 +365,22 @@ FIXED_USERS: tuple[FixedUser, ...] = (
         "PBU",
         (Role.IG_LEAD,),
     ),
+    FixedUser(
+        "trainer",
+        "trainer@council.wealdmoor.example",
+        "Rhiannon Castellane",
+        "Safeguarding trainer",
+        "LA",
+        (Role.TRAINER,),
+    ),
+    FixedUser(
+        "dsl",
+        "dsl@school.wealdmoor.example",
+        "Farida Oyelaran",
+        "Designated safeguarding lead",
+        "SEC-ACADEMY",
+        (Role.DSL,),
+    ),
 )
 
 

@@ -13,11 +13,11 @@ pytestmark = pytest.mark.browser
 
 # What each fixed user finds in the main navigation, in order.
 NAVIGATION = {
-    "involved": ["Home", "Children"],
-    "other_agency": ["Home", "Children"],
-    "panel_member": ["Home", "Children"],
-    "analyst": ["Home"],
-    "officer": ["Home", "Partnership"],
+    "involved": ["Home", "Children", "Missing"],
+    "other_agency": ["Home", "Children", "Missing"],
+    "panel_member": ["Home", "Children", "Exploitation", "Missing"],
+    "analyst": ["Home", "Data set"],
+    "officer": ["Home", "Partnership", "Data set", "Learning", "Training"],
     "ig_lead": ["Home", "Audit"],
     "agency_admin": ["Home", "Users"],
 }
@@ -27,6 +27,11 @@ HEADINGS = {
     "Children": "Children you work with",
     "Partnership": "Agencies",
     "Audit": "Audit log",
+    "Missing": "Missing episodes",
+    "Exploitation": "Child exploitation",
+    "Data set": "The partnership data set",
+    "Learning": "Learning and improvement",
+    "Training": "Training",
 }
 
 
