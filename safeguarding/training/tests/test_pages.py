@@ -272,3 +272,8 @@ def test_the_public_pages_never_show_who_booked(learner: Any, client_for: Client
         assert learner.full_name not in page
         assert learner.email not in page
     assert "Full (1 waiting)" in visitor.get(reverse("training:courses")).content.decode()
+
+
+def test_the_sign_in_page_points_learners_to_the_booking_pages(client: Client) -> None:
+    page = client.get(reverse("account_login")).content.decode()
+    assert f'href="{reverse("training:courses")}"' in page
