@@ -1,11 +1,8 @@
-"""The seam between a return home interview and the exploitation panel.
-
-The issue asks that an exploitation concern raised at a return home interview refers the
-child to the exploitation panel in one step. The exploitation app is being built beside
-this one; until the two are joined, raising the concern records it (on the interview and
-in the audit log) and nothing more. Joining them is one change here: call
-`safeguarding.exploitation.actions.refer(request, granted, concerns=..., indicators=[])`
-from `exploitation_concern_raised`.
+"""A return home interview's exploitation concern refers the child to the exploitation
+panel in one step (issue 5): the referral is the exploitation app's own (the child goes
+on the risk assessment meeting's list, so its members see them), with the interview's
+concerns as its reason. Where the partnership has no such panel, the concern is still
+recorded on the interview and in the audit log.
 """
 
 from __future__ import annotations
@@ -14,6 +11,7 @@ from django.http import HttpRequest
 
 from safeguarding.core import access, audit
 from safeguarding.core.models import AuditAction
+from safeguarding.exploitation import actions as exploitation
 from safeguarding.missing.models import ReturnInterview
 
 
@@ -22,6 +20,16 @@ def exploitation_concern_raised(
 ) -> None:
     """Called (inside the interview's transaction) when an interview first records an
     exploitation concern."""
+    said = interview.concerns or "no detail given"
+    try:
+        referral = exploitation.refer(
+            request,
+            granted,
+            concerns=f"Raised at a return home interview after a missing episode: {said}",
+            indicators=[],
+        )
+    except exploitation.NoPanel:
+        referral = None
     audit.record(
         AuditAction.CHILD_UPDATE,
         request=request,
@@ -29,5 +37,8 @@ def exploitation_concern_raised(
         object_id=str(interview.public_id),
         child_ref=str(granted.child.public_id),
         purpose="exploitation concern raised at a return home interview",
-        detail={"referred_to_panel": False},
+        detail={
+            "referred_to_panel": referral is not None,
+            "referral": str(referral.public_id) if referral is not None else "",
+        },
     )

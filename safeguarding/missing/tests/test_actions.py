@@ -194,6 +194,12 @@ def test_an_exploitation_concern_goes_through_the_panel_seam_once(
     actions.update_interview(request, granted(request, world), interview, concerned)
     seam = AuditEntry.objects.filter(purpose__startswith="exploitation concern raised")
     assert seam.count() == 1
+    # One step: the child is referred to the risk assessment meeting, with the concern.
+    from safeguarding.exploitation.models import Referral
+
+    referral = Referral.objects.get(child=world.child)
+    assert "Seen with older males in cars" in referral.concerns
+    assert seam.get().detail["referral"] == str(referral.public_id)
 
 
 def test_a_completed_interview_needs_its_date(request_for: Requests, world: World) -> None:
