@@ -64,48 +64,7 @@ def run(args: argparse.Namespace) -> None:
         "--missing-requests",
         str(args.missing_requests),
     ] + ["--missing-rebuild"] * args.missing_rebuild
-    failed = []
-    for vendor, url in (
-        ("sqlite", harness.sqlite_url(DATABASE_NAME)),
-        ("postgresql", harness.postgres_url(DATABASE_NAME)),
-    ):
-        if url is None:
-            continue
-        print(f"--- {vendor}: {url}")
-        (harness.RESULTS_DIR / f"{NAME}-{vendor}.json").unlink(missing_ok=True)
-        if harness.run_child(NAME, url, options) != 0:
-            failed.append(vendor)
-    print_summary()
-    if failed:
-        raise SystemExit(f"The missing benchmark failed on {', '.join(failed)}.")
-
-
-def print_summary() -> None:
-    rows = []
-    for vendor in ("sqlite", "postgresql"):
-        results = harness.load_results(NAME, vendor)
-        if results is None:
-            continue
-        for label, timing in results["pages"].items():
-            summary = timing["summary"]
-            rows.append(
-                [
-                    vendor,
-                    label,
-                    f"{summary['p50']:.1f}",
-                    f"{summary['p95']:.1f}",
-                    timing["queries"],
-                    "yes" if summary["p95"] <= TARGET_P95_MS else "NO",
-                ]
-            )
-    if rows:
-        print()
-        print(
-            harness.table(
-                ["database", "page", "p50 ms", "p95 ms", "queries", f"p95 <= {TARGET_P95_MS:.0f}"],
-                rows,
-            )
-        )
+    harness.run_on_each_database(NAME, DATABASE_NAME, options, TARGET_P95_MS)
 
 
 # --- One database, in its own process ------------------------------------------------

@@ -225,3 +225,50 @@ def time_requests(
     summary = Summary.of(samples)
     print(f"  {label}: p50 {summary.p50:.1f} ms, p95 {summary.p95:.1f} ms, {queries} queries")
     return PageTiming(summary, queries, last)
+
+
+def run_on_each_database(
+    name: str, database_name: str, options: Sequence[str], target_p95_ms: float
+) -> None:
+    """Run benchmark `name` on SQLite and on PostgreSQL (when there is a server), each in a
+    fresh process, then print its pages' summary; exits if either run failed."""
+    failed = []
+    for vendor, url in (
+        ("sqlite", sqlite_url(database_name)),
+        ("postgresql", postgres_url(database_name)),
+    ):
+        if url is None:
+            continue
+        print(f"--- {vendor}: {url}")
+        (RESULTS_DIR / f"{name}-{vendor}.json").unlink(missing_ok=True)
+        if run_child(name, url, options) != 0:
+            failed.append(vendor)
+    print_page_summary(name, target_p95_ms)
+    if failed:
+        raise SystemExit(f"The {name} benchmark failed on {', '.join(failed)}.")
+
+
+def print_page_summary(name: str, target_p95_ms: float) -> None:
+    """The saved page timings (`pages`: label to summary and queries) of benchmark `name`
+    on each database, against its p95 target, as one table."""
+    rows = []
+    for vendor in ("sqlite", "postgresql"):
+        results = load_results(name, vendor)
+        if results is None:
+            continue
+        for label, timing in results["pages"].items():
+            summary = timing["summary"]
+            rows.append(
+                [
+                    vendor,
+                    label,
+                    f"{summary['p50']:.1f}",
+                    f"{summary['p95']:.1f}",
+                    timing["queries"],
+                    "yes" if summary["p95"] <= target_p95_ms else "NO",
+                ]
+            )
+    if rows:
+        print()
+        header = ["database", "page", "p50 ms", "p95 ms", "queries", f"p95 <= {target_p95_ms:.0f}"]
+        print(table(header, rows))
