@@ -18,6 +18,8 @@ See docs/decisions/0003-settings-from-environment.md. Variables:
   SAFEGUARDING_API_MAX_RECORDS (100000): the largest extract upload and API request.
 - SAFEGUARDING_MEDIA_ROOT (media/ in the project): where uploaded photographs are kept.
 - SAFEGUARDING_MISSING_REPEAT_THRESHOLD (3), SAFEGUARDING_MISSING_REPEAT_WINDOW_DAYS (90).
+- SAFEGUARDING_PARTNERSHIP_AGENCY (PBU): the code of the partnership's own agency, which
+  the data set's computed values are recorded against (else the local authority).
 """
 
 from __future__ import annotations
@@ -298,6 +300,9 @@ MEDIA_ROOT = Path(env.text("SAFEGUARDING_MEDIA_ROOT") or PROJECT_DIR / "media")
 # Repeat missing: this many episodes within this many days (DOMAIN.md: configurable).
 MISSING_REPEAT_THRESHOLD = env.number("SAFEGUARDING_MISSING_REPEAT_THRESHOLD", 3, minimum=1)
 MISSING_REPEAT_WINDOW_DAYS = env.number("SAFEGUARDING_MISSING_REPEAT_WINDOW_DAYS", 90, minimum=1)
+
+# The data set's computed values are recorded against this agency (insight/computed.py).
+PARTNERSHIP_AGENCY = env.text("SAFEGUARDING_PARTNERSHIP_AGENCY") or "PBU"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = PROJECT_DIR / "staticfiles"

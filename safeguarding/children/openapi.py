@@ -321,6 +321,142 @@ def _import_operation(kind: str, schema: str) -> dict[str, Any]:
     }
 
 
+DATA_VALUES_EXAMPLE = {
+    "values": [
+        {"indicator": "missing-episodes", "period_start": "2025-03-01", "value": 41},
+        {
+            "indicator": "rhi-72-hours",
+            "period_start": "2025-01-01",
+            "numerator": 57,
+            "denominator": 72,
+        },
+        {
+            "indicator": "missing-children",
+            "period_start": "2025-02-01",
+            "value": 23,
+            "reason": "Two children were counted twice in the first return.",
+        },
+    ]
+}
+
+
+def _data_values() -> dict[str, Any]:
+    number = {"type": ["number", "string", "null"]}
+    whole = {"type": ["integer", "string", "null"], "minimum": 0}
+    return {
+        "type": "object",
+        "title": "Data set values",
+        "description": "Values of the partnership data set's indicators that your agency sends, at most 1,000 at a time. Every value is checked first; all are stored or none.",
+        "required": ["values"],
+        "properties": {
+            "values": {
+                "type": "array",
+                "maxItems": 1000,
+                "items": {
+                    "type": "object",
+                    "required": ["indicator", "period_start"],
+                    "properties": {
+                        "indicator": {
+                            "type": "string",
+                            "description": "The indicator's code in the catalogue (the data set's indicators page lists the ones your agency sends).",
+                            "examples": ["missing-episodes"],
+                        },
+                        "period_start": {
+                            "type": "string",
+                            "format": "date",
+                            "description": "The first day of the period: a month (2025-03-01), or a quarter of the financial year starting in April, July, October or January.",
+                        },
+                        "value": {
+                            **number,
+                            "description": "The figure. For a rate or percentage, send `numerator` and `denominator` instead and the hub works it out.",
+                        },
+                        "numerator": {
+                            **whole,
+                            "description": "For a rate or percentage: what is counted.",
+                        },
+                        "denominator": {
+                            **whole,
+                            "description": "For a rate or percentage: out of what.",
+                        },
+                        "reason": {
+                            "type": ["string", "null"],
+                            "maxLength": 2000,
+                            "description": "Needed to correct a value already held for the period: the old value is kept with this reason.",
+                        },
+                    },
+                    "additionalProperties": False,
+                },
+            }
+        },
+        "examples": [DATA_VALUES_EXAMPLE],
+    }
+
+
+def _data_result() -> dict[str, Any]:
+    count = {"type": "integer", "minimum": 0}
+    return {
+        "type": "object",
+        "required": ["submitted", "corrected", "unchanged"],
+        "properties": {
+            "submitted": {**count, "description": "Values new for their period."},
+            "corrected": {
+                **count,
+                "description": "Values that replaced one held, with the reason.",
+            },
+            "unchanged": {**count, "description": "Values the hub already held as sent."},
+        },
+        "additionalProperties": False,
+    }
+
+
+def _data_refused() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {"type": "string", "description": "What went wrong, in words."},
+            "problems": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/Problem"},
+                "description": "Every problem found; `row` is the value's 1-based position in `values` and `column` its field.",
+            },
+        },
+        "additionalProperties": False,
+    }
+
+
+def _data_operation() -> dict[str, Any]:
+    return {
+        "post": {
+            "operationId": "send_data_values",
+            "summary": "Send data set values",
+            "description": (
+                "Sends your agency's values of the partnership data set's indicators, the same "
+                "checks as the form and the template upload. A value already held for the "
+                "period is corrected only with a `reason`; all are stored or none."
+            ),
+            "tags": ["Data set"],
+            "security": [{"bearerAuth": []}],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/DataValues"}}
+                },
+            },
+            "responses": {
+                "201": _json("DataResult", "The values were stored."),
+                "400": _json(
+                    "DataRefused",
+                    "Nothing was stored: the body is not JSON, or a value has a problem (each is listed).",
+                ),
+                "401": COMMON_ERRORS["401"],
+                "405": _json("Error", "Only POST is allowed here."),
+                "413": _json("Error", "The body is larger than 1,000,000 bytes."),
+            },
+        }
+    }
+
+
 @cache
 def _document() -> dict[str, Any]:
     return {
@@ -338,10 +474,14 @@ def _document() -> dict[str, Any]:
             ),
         },
         "servers": [{"url": "/"}],
-        "tags": [{"name": "Imports", "description": "Send records and ask what became of them."}],
+        "tags": [
+            {"name": "Imports", "description": "Send records and ask what became of them."},
+            {"name": "Data set", "description": "Send the partnership data set's values."},
+        ],
         "paths": {
             "/api/v1/persons": _import_operation("persons", "PersonsImport"),
             "/api/v1/events": _import_operation("events", "EventsImport"),
+            "/data/api/values": _data_operation(),
             "/api/v1/batches/{public_id}": {
                 "get": {
                     "operationId": "get_batch",
@@ -382,6 +522,9 @@ def _document() -> dict[str, Any]:
                 "Problem": _problem(),
                 "ImportResult": _result(),
                 "Error": _error(),
+                "DataValues": _data_values(),
+                "DataResult": _data_result(),
+                "DataRefused": _data_refused(),
                 "EventType": {
                     "type": "string",
                     "description": "The codes of the hub's event catalogue. Labels are accepted too: "

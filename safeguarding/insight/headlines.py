@@ -61,7 +61,9 @@ class SeriesFacts:
     this_year: float | None = None  # the year's total (counts) or average (others)
     last_year: float | None = None
     year: int | None = None
-    england: float | None = None
+    # Comparators for the year, (label as it reads in a sentence, value): England, the
+    # region, statistical neighbours, in that order; only those the partnership loaded.
+    comparators: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -171,24 +173,39 @@ def year_change_headline(facts: SeriesFacts, direction: spc.Direction) -> Headli
     return Headline(facts.code, facts.title, text, meaning.value, score)
 
 
+def possessive(label: str) -> str:
+    """England's, the region's, statistical neighbours'."""
+    return label + ("'" if label.endswith("s") else "'s")
+
+
 def comparator_headline(facts: SeriesFacts, direction: spc.Direction) -> Headline | None:
-    """The latest value against England's, when it is COMPARATOR_THRESHOLD per cent apart."""
-    if facts.england is None or not facts.analysis.values or facts.unit == "count":
+    """The latest value against the comparators it is COMPARATOR_THRESHOLD per cent or more
+    away from, on the side of the widest gap: one headline naming each of them."""
+    if not facts.comparators or not facts.analysis.values or facts.unit == "count":
         return None
     latest = facts.analysis.values[-1]
-    if facts.england == 0:
+    gaps = [
+        (label, value, (latest - value) / abs(value) * 100)
+        for label, value in facts.comparators
+        if value != 0
+    ]
+    wide = [g for g in gaps if abs(g[2]) >= COMPARATOR_THRESHOLD]
+    if not wide:
         return None
-    gap = (latest - facts.england) / abs(facts.england) * 100
-    if abs(gap) < COMPARATOR_THRESHOLD:
-        return None
-    side = Side.HIGH if gap > 0 else Side.LOW
+    widest = max(wide, key=lambda g: abs(g[2]))
+    same_side = [g for g in wide if (g[2] > 0) == (widest[2] > 0)]
+    side = Side.HIGH if widest[2] > 0 else Side.LOW
     meaning = spc.meaning_of(side, direction)
-    where = "above" if gap > 0 else "below"
+    where = "above" if widest[2] > 0 else "below"
+    named = [
+        f"{possessive(label)} {format_value(value, facts.unit)}" for label, value, _ in same_side
+    ]
+    against = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
     text = (
         f"{facts.title}: {format_value(latest, facts.unit)} in {facts.periods[-1].label}, "
-        f"{where} England's {format_value(facts.england, facts.unit)}"
+        f"{where} {against}"
     )
-    score = 20 + min(abs(gap), 100) / 10 + (5 if meaning == Meaning.CONCERN else 0)
+    score = 20 + min(abs(widest[2]), 100) / 10 + (5 if meaning == Meaning.CONCERN else 0)
     return Headline(facts.code, facts.title, text, meaning.value, score)
 
 

@@ -178,7 +178,7 @@ def facts_for(
     indicator: Indicator,
     points: Sequence[Point],
     year: int,
-    england: Decimal | None = None,
+    comparators: Sequence[tuple[str, Decimal]] = (),
     analysis: spc.Analysis | None = None,
 ) -> headlines.SeriesFacts:
     """What the headline rules need; `analysis` (of all the points) is reused when the
@@ -200,7 +200,7 @@ def facts_for(
         this_year=this_year,
         last_year=last_year,
         year=year,
-        england=float(england) if england is not None else None,
+        comparators=tuple((label, float(value)) for label, value in comparators),
     )
 
 
@@ -228,13 +228,25 @@ def analyse_all(loaded: Loaded) -> dict[int, spc.Analysis]:
     return {indicator.pk: analyse(indicator, points) for indicator, points in loaded}
 
 
-def england_values(year: int) -> dict[int, Decimal]:
-    """England's figure for each indicator for the year (or the latest year before it)."""
-    found: dict[int, Decimal] = {}
-    for row in Comparator.objects.filter(kind=ComparatorKind.ENGLAND, year__lte=year).order_by(
-        "year"
-    ):
-        found[row.indicator_id] = row.value
+# How each comparator reads in a headline ("above England's 63.0%"), in the order named.
+COMPARATOR_LABELS = {
+    ComparatorKind.ENGLAND: "England",
+    ComparatorKind.REGION: "the region",
+    ComparatorKind.NEIGHBOURS: "statistical neighbours",
+}
+
+
+def comparator_values(year: int) -> dict[int, list[tuple[str, Decimal]]]:
+    """Each indicator's comparators for the year (for each kind, the latest year up to it),
+    as (label, value) in the order England, region, statistical neighbours."""
+    latest: dict[tuple[int, str], Decimal] = {}
+    for row in Comparator.objects.filter(year__lte=year).order_by("year"):
+        latest[(row.indicator_id, row.kind)] = row.value
+    found: dict[int, list[tuple[str, Decimal]]] = defaultdict(list)
+    for kind, label in COMPARATOR_LABELS.items():
+        for (indicator_id, held_kind), value in latest.items():
+            if held_kind == kind:
+                found[indicator_id].append((label, value))
     return found
 
 
@@ -254,13 +266,13 @@ def year_headlines(
     if loaded is None:
         chosen = indicators if indicators is not None else Indicator.objects.filter(active=True)
         loaded = indicators_with_series(chosen)
-    england = england_values(year)
+    comparators = comparator_values(year)
     found: list[headlines.Headline] = []
     for indicator, points in loaded:
         if not any(p.period.year == year for p in points):
             continue
         known = analyses.get(indicator.pk) if analyses else None
-        facts = facts_for(indicator, points, year, england.get(indicator.pk), known)
+        facts = facts_for(indicator, points, year, comparators.get(indicator.pk, ()), known)
         found.extend(headlines.headlines_for(facts, indicator.direction))
     ranked = headlines.rank(found)
     return ranked[:limit] if limit else ranked

@@ -71,6 +71,23 @@ def test_a_gap_to_england_is_a_headline(world: World, rhi: Indicator) -> None:
     assert any("below England's 63.0%" in h.text and h.meaning == "concern" for h in found)
 
 
+def test_the_headline_names_every_comparator_on_the_side_of_the_widest_gap(
+    world: World, rhi: Indicator
+) -> None:
+    add_series(rhi, world.la, dt.date(2024, 4, 1), [80.0, 82.0])
+    for kind, value in (("england", "70"), ("region", "81"), ("statistical_neighbours", "60")):
+        Comparator.objects.create(indicator=rhi, kind=kind, year=2024, value=Decimal(value))
+    # An older figure for the region is replaced by the year's own.
+    Comparator.objects.create(indicator=rhi, kind="region", year=2023, value=Decimal("50"))
+    [found] = queries.year_headlines(2024, Indicator.objects.filter(pk=rhi.pk))
+    # 82 is within 10% of the region's 81: only England and the neighbours are named.
+    assert found.text == (
+        "Return home interviews within 72 hours: 82.0% in Q2 2024/25, above England's 70.0% "
+        "and statistical neighbours' 60.0%"
+    )
+    assert found.meaning == "improvement"
+
+
 def test_an_indicator_with_no_values_that_year_has_no_headlines(
     world: World, episodes: Indicator
 ) -> None:
