@@ -111,8 +111,15 @@ class SourceRecord(ChildLevel):
         Agency, on_delete=models.PROTECT, related_name="source_records", db_index=False
     )
     record_id = models.CharField(max_length=100, help_text="The agency's own id for the person.")
+    # Indexed below only where set: a first import writes every record unlinked, and a
+    # million rows need not each add a NULL to two indexes (bench/bench_import.py).
     child = models.ForeignKey(
-        Child, on_delete=models.PROTECT, null=True, blank=True, related_name="source_records"
+        Child,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="source_records",
+        db_index=False,
     )
     given_name = models.CharField(max_length=100, blank=True)
     family_name = models.CharField(max_length=100, blank=True)
@@ -152,19 +159,38 @@ class SourceRecord(ChildLevel):
             models.UniqueConstraint(fields=["agency", "record_id"], name="one_record_per_agency_id")
         ]
         indexes: ClassVar = [
-            # The involvement rule asks "which children does this agency hold records for".
-            models.Index(fields=["agency", "child"]),
-            # Search by an agency's id, by NHS number and by UPN. The identifiers' indexes
-            # leave out the records without one (most of a school's have no NHS number, most
-            # of a health trust's no UPN), which a million-row import pays for on every row
-            # (bench/bench_import.py: the NHS number index alone is a fifth of a first load).
-            models.Index(fields=["record_id"]),
+            # The involvement rule asks "which children does this agency hold records for";
+            # a child's page asks for its records. A condition such as child_id = %s implies
+            # the index's, so both databases use these for the queries that need them.
+            models.Index(
+                fields=["agency", "child"],
+                name="records_by_agency_child",
+                condition=models.Q(child__isnull=False),
+            ),
+            models.Index(
+                fields=["child"], name="records_by_child", condition=models.Q(child__isnull=False)
+            ),
+            # Search by an agency's id, by NHS number and by UPN, always for records that
+            # belong to a child: the identifiers' indexes leave out unlinked records and those
+            # without one (most of a school's have no NHS number, most of a health trust's no
+            # UPN). A first import writes every record unlinked, so it adds to none of them:
+            # each was a tenth of a million-row load (bench/bench_import.py). A query must
+            # repeat the conditions for SQLite to use them (access._children_holding).
+            models.Index(
+                fields=["record_id"],
+                name="records_by_record_id",
+                condition=models.Q(child__isnull=False),
+            ),
             models.Index(
                 fields=["nhs_number"],
                 name="records_by_nhs_number",
-                condition=~models.Q(nhs_number=""),
+                condition=~models.Q(nhs_number="") & models.Q(child__isnull=False),
             ),
-            models.Index(fields=["upn"], name="records_by_upn", condition=~models.Q(upn="")),
+            models.Index(
+                fields=["upn"],
+                name="records_by_upn",
+                condition=~models.Q(upn="") & models.Q(child__isnull=False),
+            ),
             models.Index(
                 fields=["needs_linking"],
                 name="records_to_link",

@@ -217,6 +217,8 @@ def _children_by_upn(system: access.SystemAccess, upns: list[str]) -> dict[str, 
         for upn, child_id in (
             system.source_records()
             .filter(upn__in=chunk, child__isnull=False, child__merged_into__isnull=True)
+            # The UPN index is partial (linked records with one): say so, for SQLite.
+            .exclude(upn="")
             .values_list("upn", "child_id")
         ):
             found.setdefault(upn, child_id)
