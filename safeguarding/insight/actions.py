@@ -101,6 +101,7 @@ def load_default_catalogue(path: Path = CATALOGUE_PATH) -> int:
                 better_direction=item["better_direction"],
                 frequency=item["frequency"],
                 computed=source == "computed",
+                summable=item.get("summable", True),
                 source_agency=agencies.get(source),
                 sub_group=groups.get(item.get("sub_group", "")),
                 target=item.get("target"),

@@ -24,6 +24,7 @@ class IndicatorForm(HubModelForm):
             "denominator",
             "better_direction",
             "frequency",
+            "summable",
             "source_agency",
             "computed",
             "sub_group",
@@ -36,6 +37,7 @@ class IndicatorForm(HubModelForm):
             "better_direction": "Which way is better",
             "source_agency": "Agency that sends the values",
             "sub_group": "Owning sub-group",
+            "summable": "The periods add up to a year's total",
             "rebase_from": "Recalculate the limits from (the first day of a period, YYYY-MM-DD)",
         }
         widgets: ClassVar = {"definition": forms.Textarea(attrs={"rows": 4})}

@@ -67,6 +67,13 @@ class Indicator(models.Model):
     computed = models.BooleanField(
         default=False, help_text="Worked out by the hub from its own records, not submitted."
     )
+    # A count of events adds up over a year; a count taken at each period's end (children
+    # on a register) or of distinct children in a period does not, so no total is shown.
+    summable = models.BooleanField(
+        default=True,
+        help_text="Untick for a count taken at each period's end, or of distinct children "
+        "in a period: its periods do not add up to a year's figure.",
+    )
     sub_group = models.ForeignKey(
         SubGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="indicators"
     )

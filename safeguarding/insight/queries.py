@@ -456,7 +456,7 @@ def public_table(
     """An indicator's values for a year, as they may be published: header row first.
 
     Counts by period are one column of a table with its total, under the policy's
-    suppression; rates and percentages show their numerator and denominator (hidden when
+    suppression (a count that does not add up over periods has no total); rates and percentages show their numerator and denominator (hidden when
     small) and are hidden with them.
     """
     policy = disclosure.Policy(policy)
@@ -467,6 +467,13 @@ def public_table(
     if indicator.unit == Unit.COUNT:
         rows.append(["Period", indicator.title])
         if not held:
+            return rows
+        if not indicator.summable:
+            # Counts at each period's end (or of distinct children) have no year's total to
+            # publish, so each is controlled on its own and nothing can be worked out.
+            rows.extend(
+                [point.period.label, disclosure.count(int(point.value), policy)] for point in held
+            )
             return rows
         # One row of the periods with the year's total: a hidden month cannot be worked out
         # from the total and the months shown.

@@ -86,6 +86,19 @@ def test_the_public_export_hides_small_counts_and_what_would_give_them_away(
     assert AuditEntry.objects.filter(action="export", object_id=episodes.code).exists()
 
 
+def test_a_count_at_each_periods_end_is_published_without_a_total(
+    world: World, client_for: Clients, episodes: Indicator
+) -> None:
+    episodes.summable = False  # as children on a register at each month's end
+    episodes.save()
+    add_series(episodes, world.la, dt.date(2024, 4, 1), [3, 40, 41])
+    response = client_for("analyst").get(
+        reverse("insight:export", args=[episodes.code]), {"year": 2024, "policy": "dfe"}
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[1:] == [["April 2024", "c"], ["May 2024", "40"], ["June 2024", "41"]]
+
+
 def test_the_public_export_of_a_percentage_hides_it_with_a_small_numerator(
     world: World, client_for: Clients, rhi: Indicator
 ) -> None:
