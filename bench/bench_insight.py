@@ -94,7 +94,7 @@ def analyse_all(all_series: list[list[float]]) -> int:
             this_year=sum(this) / len(this),
             last_year=sum(last[: len(this)]) / len(this),
             year=year,
-            england=values[0],
+            comparators=(("England", values[0]),),
         )
         found.extend(headlines.headlines_for(facts, spc.Direction.UP))
     return len(headlines.rank(found))

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "safeguarding.learning",
     "safeguarding.training",
     "safeguarding.demo",
+    "safeguarding.reports",
 ]
 
 MIDDLEWARE = [
@@ -108,7 +109,8 @@ MIDDLEWARE = [
     # Before our own middleware, which leaves a message when it signs a user out.
     "django.contrib.messages.middleware.MessageMiddleware",
     "safeguarding.core.middleware.SessionLifetimeMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # allauth's UserSessionsMiddleware, writing at most once a minute.
+    "safeguarding.core.middleware.UserSessionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "safeguarding.core.middleware.RequireMFAMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("data/", include("safeguarding.insight.urls")),
     path("learning/", include("safeguarding.learning.urls")),
     path("training/", include("safeguarding.training.urls")),
+    path("reports/", include("safeguarding.reports.urls")),
     path("", include("safeguarding.core.urls")),
 ]
 

@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -921,7 +921,7 @@ def linkage_change(request: HttpRequest, public_id: str | uuid.UUID) -> Identity
 
 # --- Exploitation ---
 # The exploitation panels' child-level rows (exploitation/models.py: referrals, agenda
-# items, decisions, their actions) are reached here too, under the same rules: through a
+# items, decisions, the disruption meeting's links naming a child) are reached here too, under the same rules: through a
 # child the user was granted (`get_child`), through a panel the user sits on (rule (b)),
 # or through the children the user may see. See docs/decisions/0034.
 
@@ -933,12 +933,23 @@ def _exploitation_row_model(model: type[_Row]) -> type[_Row]:
 
 
 def exploitation_action_involvement(agency_id: int) -> QuerySet[Any]:
-    """Rule (a) for the panels' actions: an agency that owns an open action is involved."""
-    from safeguarding.exploitation.models import DecisionAction
+    """Rule (a) for the panels' actions: an agency that owns an open action is involved.
 
-    return DecisionAction.objects.filter(owner_id=agency_id, done_at__isnull=True).values(
-        "child_id"
+    The actions are in the one action tracker (learning.Action), each pointing at its
+    decision by `source_ref` ("exploitation_decision:<pk>", docs/decisions/0045)."""
+    from django.db.models import CharField, Value
+    from django.db.models.functions import Cast, Concat
+
+    from safeguarding.exploitation.models import ACTION_REF_PREFIX, Decision
+    from safeguarding.learning.models import OPEN_STATUSES, Action, SourceKind
+
+    open_action = Action.objects.filter(
+        owner_agency_id=agency_id,
+        source_kind=SourceKind.PANEL,
+        status__in=OPEN_STATUSES,
+        source_ref=Concat(Value(ACTION_REF_PREFIX), Cast(OuterRef("pk"), CharField())),
     )
+    return Decision.objects.filter(Exists(open_action)).values("child_id")
 
 
 def rows_for_child(access: ChildAccess, model: type[_Row]) -> QuerySet[_Row]:
@@ -1293,6 +1304,21 @@ def system_rows(system: SystemAccess, model: type[_Row]) -> QuerySet[_Row]:
     """Every row of an exploitation model, for a system process (the demo's clearer and
     digest), which records its own audit entry."""
     return _exploitation_row_model(model)._default_manager.all()
+
+
+class CheckedKeys(Generic[_Row]):
+    """The keys of the first rows of a list one of the helpers above returned (the rule
+    in it), in the list's order: read once, with the rule checked once, so that a list
+    page can count them and then read its rows by key (missing/listing.py). Counting the
+    list and then reading the page checked the rule twice, and compiled it twice."""
+
+    def __init__(self, rows: QuerySet[_Row], limit: int) -> None:
+        self.model: type[_Row] = rows.model
+        self.keys: list[int] = list(rows.values_list("pk", flat=True)[:limit])
+
+    def rows(self, start: int, stop: int) -> QuerySet[_Row]:
+        """The rows of keys[start:stop], by key (in no order: the caller restores it)."""
+        return self.model._default_manager.filter(pk__in=self.keys[start:stop])
 
 
 def missing_visible_children_among(

@@ -79,6 +79,9 @@ def navigation(user: User) -> list[Link]:
         links.append(Link("Training", "training:manage"))
     elif user.roles & TRAINER_ROLES:
         links.append(Link("Training", "training:sessions"))
+    from safeguarding.reports.home import nav_links as report_links
+
+    links.extend(report_links(user))
     return links
 
 

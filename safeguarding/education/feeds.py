@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import Count, Q
+
 from safeguarding.core import access
 from safeguarding.education import queries
 from safeguarding.education.models import CmeCase, EheRecord
@@ -29,20 +31,47 @@ class EducationFeed:
 
 
 def feed(start: date, end: date) -> EducationFeed:
-    cases = access.tracker_counts(CmeCase)
-    ehe = access.tracker_counts(EheRecord)
-    population = queries.population_on(end)
-    cme_open = queries.cme_open_on(end)
-    ehe_count = queries.ehe_on(end)
-    return EducationFeed(
-        period_start=start,
-        period_end=end,
-        cme_open=cme_open,
-        cme_referred=cases.filter(referred_on__range=(start, end)).count(),
-        cme_closed=cases.filter(closed_on__range=(start, end)).count(),
-        cme_rate=queries.rate(cme_open, population, per=100),
-        ehe_count=ehe_count,
-        ehe_started=ehe.filter(started_on__range=(start, end)).count(),
-        ehe_rate=queries.rate(ehe_count, population, per=1000),
-        population=population.count if population else None,
+    return feeds([(start, end)])[0]
+
+
+def _open_at(end: date, started: str, ended: str) -> Q:
+    return Q(**{f"{started}__lte": end}) & (
+        Q(**{f"{ended}__isnull": True}) | Q(**{f"{ended}__gt": end})
     )
+
+
+def feeds(periods: list[tuple[date, date]]) -> list[EducationFeed]:
+    """The periods' figures: one query for the CME cases and one for the EHE register
+    (a filtered count per period and figure), and the population figures."""
+    if not periods:
+        return []
+    cme: dict[str, Count] = {}
+    ehe: dict[str, Count] = {}
+    for i, (start, end) in enumerate(periods):
+        cme[f"open{i}"] = Count("pk", filter=_open_at(end, "referred_on", "closed_on"))
+        cme[f"referred{i}"] = Count("pk", filter=Q(referred_on__range=(start, end)))
+        cme[f"closed{i}"] = Count("pk", filter=Q(closed_on__range=(start, end)))
+        ehe[f"on{i}"] = Count(
+            "child", distinct=True, filter=_open_at(end, "started_on", "ended_on")
+        )
+        ehe[f"started{i}"] = Count("pk", filter=Q(started_on__range=(start, end)))
+    cases = access.tracker_counts(CmeCase).aggregate(**cme)
+    register = access.tracker_counts(EheRecord).aggregate(**ehe)
+    found = []
+    for i, (start, end) in enumerate(periods):
+        population = queries.population_on(end)
+        found.append(
+            EducationFeed(
+                period_start=start,
+                period_end=end,
+                cme_open=cases[f"open{i}"],
+                cme_referred=cases[f"referred{i}"],
+                cme_closed=cases[f"closed{i}"],
+                cme_rate=queries.rate(cases[f"open{i}"], population, per=100),
+                ehe_count=register[f"on{i}"],
+                ehe_started=register[f"started{i}"],
+                ehe_rate=queries.rate(register[f"on{i}"], population, per=1000),
+                population=population.count if population else None,
+            )
+        )
+    return found

@@ -24,17 +24,21 @@ def cases(request: HttpRequest, *, show: str = "open") -> QuerySet[CmeCase]:
     rows = access.tracker_list(
         request, CmeCase, purpose="children missing education", detail={"show": show}
     )
-    last = access.tracker_counts(CmeCheck).filter(case=OuterRef("pk")).order_by("-made_on", "-pk")
-    rows = rows.select_related("child", "agency", "referred_by").annotate(
-        check_count=Count("checks"),
-        last_check_on=Subquery(last.values("made_on")[:1]),
-        last_check_kind=Subquery(last.values("kind")[:1]),
-    )
     if show == "open":
         return rows.filter(closed_on__isnull=True).order_by("referred_on", "pk")
     if show == "closed":
         return rows.filter(closed_on__isnull=False).order_by("-closed_on", "pk")
     return rows.order_by("-referred_on", "pk")
+
+
+def cases_shown(rows: QuerySet[CmeCase]) -> QuerySet[CmeCase]:
+    """What the list of cases shows of each: its checks, and the last one."""
+    last = access.tracker_counts(CmeCheck).filter(case=OuterRef("pk")).order_by("-made_on", "-pk")
+    return rows.select_related("child", "agency", "referred_by").annotate(
+        check_count=Count("checks"),
+        last_check_on=Subquery(last.values("made_on")[:1]),
+        last_check_kind=Subquery(last.values("kind")[:1]),
+    )
 
 
 def checks_of(granted: access.ChildAccess, case: CmeCase) -> QuerySet[CmeCheck]:
@@ -50,14 +54,18 @@ def ehe_register(request: HttpRequest, *, show: str = "current") -> QuerySet[Ehe
     rows = access.tracker_list(
         request, EheRecord, purpose="elective home education register", detail={"show": show}
     )
-    last = access.tracker_counts(EheVisit).filter(record=OuterRef("pk")).order_by("-visited_on")
-    rows = rows.select_related("child", "agency").annotate(
-        last_visit_on=Subquery(last.values("visited_on")[:1]),
-        last_visit_outcome=Subquery(last.values("outcome")[:1]),
-    )
     if show == "current":
         return rows.filter(ended_on__isnull=True).order_by("started_on", "pk")
     return rows.order_by("-started_on", "pk")
+
+
+def ehe_shown(rows: QuerySet[EheRecord]) -> QuerySet[EheRecord]:
+    """What the register shows of each record: the last visit."""
+    last = access.tracker_counts(EheVisit).filter(record=OuterRef("pk")).order_by("-visited_on")
+    return rows.select_related("child", "agency").annotate(
+        last_visit_on=Subquery(last.values("visited_on")[:1]),
+        last_visit_outcome=Subquery(last.values("outcome")[:1]),
+    )
 
 
 def visits_of(granted: access.ChildAccess, record: EheRecord) -> QuerySet[EheVisit]:
@@ -143,7 +151,11 @@ def absent_children(
         rows = rows.filter(vulnerable=True)
     if severe_only:
         rows = rows.filter(severe=True)
-    return rows.select_related("child", "batch", "agency").order_by("-sessions_missed", "pk")
+    return rows.order_by("-sessions_missed", "pk")
+
+
+def absence_shown(rows: QuerySet[AbsenceRecord]) -> QuerySet[AbsenceRecord]:
+    return rows.select_related("child", "batch", "agency")
 
 
 def absence_returns(school_ids: list[int] | None = None) -> QuerySet[AbsenceImport]:

@@ -8,7 +8,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,6 +22,7 @@ from safeguarding.education import actions, queries
 from safeguarding.education import feeds as education_feeds
 from safeguarding.education import forms as education_forms
 from safeguarding.education.models import CmeCase, EheRecord
+from safeguarding.missing.listing import CappedPaginator, url_prefixes
 from safeguarding.young_carers import feeds as young_carer_feeds
 from safeguarding.young_carers.queries import add_months
 
@@ -57,8 +57,14 @@ def _form_page(
 def cases(request: HttpRequest) -> HttpResponse:
     wanted = request.GET.get("show", "")
     show = wanted if wanted in ("closed", "all") else "open"
-    page = Paginator(queries.cases(request, show=show), 50).get_page(request.GET.get("page"))
-    context = {"page": page, "show": show, "today": timezone.localdate()}
+    paginator = CappedPaginator(queries.cases(request, show=show), decorate=queries.cases_shown)
+    context = {
+        "page": paginator.get_page(request.GET.get("page")),
+        "more": paginator.more,
+        "show": show,
+        "today": timezone.localdate(),
+        "urls": url_prefixes(case="education:case"),
+    }
     return render(request, "education/cases.html", context)
 
 
@@ -126,12 +132,17 @@ def case_close(request: HttpRequest, public_id: str) -> HttpResponse:
 @role_required(*CASEWORK_ROLES)
 def ehe(request: HttpRequest) -> HttpResponse:
     show = "all" if request.GET.get("show") == "all" else "current"
-    page = Paginator(queries.ehe_register(request, show=show), 50).get_page(request.GET.get("page"))
+    paginator = CappedPaginator(
+        queries.ehe_register(request, show=show), decorate=queries.ehe_shown
+    )
+    page = paginator.get_page(request.GET.get("page"))
     today = timezone.localdate()
     population = queries.population_on(today)
     count = queries.ehe_on(today)
     context = {
         "page": page,
+        "more": paginator.more,
+        "urls": url_prefixes(record="education:ehe_record"),
         "show": show,
         "count": count,
         "population": population,
@@ -217,10 +228,8 @@ def feeds(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "year": year,
-        "education": [education_feeds.feed(s, e) for s, e in zip(starts, ends, strict=True)],
-        "young_carers": [
-            young_carer_feeds.feed(s, e, today=today) for s, e in zip(starts, ends, strict=True)
-        ],
+        "education": education_feeds.feeds(list(zip(starts, ends, strict=True))),
+        "young_carers": young_carer_feeds.feeds(list(zip(starts, ends, strict=True)), today=today),
     }
     return render(request, "education/feeds.html", context)
 
@@ -285,6 +294,12 @@ def absence(request: HttpRequest) -> HttpResponse:
         vulnerable_only=bool(data.get("vulnerable")),
         severe_only=bool(data.get("severe")),
     )
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "term": term}
+    paginator = CappedPaginator(rows, decorate=queries.absence_shown)
+    context = {
+        "form": form,
+        "page": paginator.get_page(request.GET.get("page")),
+        "more": paginator.more,
+        "term": term,
+        "urls": url_prefixes(child="children:detail"),
+    }
     return render(request, "education/absence.html", context)

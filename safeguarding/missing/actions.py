@@ -18,20 +18,22 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.dateparse import parse_datetime
 
 from safeguarding.core import access, audit
 from safeguarding.core.models import Agency, AuditAction
-from safeguarding.missing import clock
+from safeguarding.missing import clock, queries
 from safeguarding.missing.concerns import exploitation_concern_raised
 from safeguarding.missing.models import (
     Classification,
     Episode,
+    EpisodeCorrection,
     EpisodeOrigin,
     InterviewStatus,
     MissingProfile,
     ReturnInterview,
+    SchoolHoliday,
     SchoolNotice,
 )
 
@@ -48,7 +50,7 @@ def _after_return(episode: Episode) -> ReturnInterview:
         episode=episode, child_id=episode.child_id, due_at=clock.interview_due(episode.returned_at)
     )
     interview.save()
-    due_on = clock.next_school_day(episode.returned_at)
+    due_on = queries.next_school_day(episode.returned_at)
     leads = access.school_leads_of(episode.child)
     for lead in leads:
         if lead.agency_id is None:  # pragma: no cover - leads are found by their agency
@@ -122,6 +124,99 @@ def record_return(
         episode.where_found = where_found.strip()
         access.save_missing_row(request, granted, episode, purpose="return recorded")
         return _after_return(episode)
+
+
+# What a correction may change, with the label the episode page gives each.
+CORRECTABLE = {
+    "reported_at": "Reported missing",
+    "classification": "Missing or absent",
+    "risk_grading": "Risk grading",
+    "looked_after": "Looked after",
+    "returned_at": "Found or returned",
+    "where_found": "Where found",
+}
+
+
+def _shown(episode: Episode, name: str) -> str:
+    value = getattr(episode, name)
+    if isinstance(value, datetime):
+        return dateformat.format(value.astimezone(clock.LONDON), "j F Y, H:i")
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if name in ("classification", "risk_grading"):
+        return str(getattr(episode, f"get_{name}_display")())
+    return str(value or "")
+
+
+def correct_episode(
+    request: HttpRequest,
+    granted: access.ChildAccess,
+    episode: Episode,
+    *,
+    values: dict[str, Any],
+    reason: str,
+) -> EpisodeCorrection | None:
+    """Correct an episode's details, keeping what each was (EpisodeCorrection) and why.
+
+    None when nothing changed. A return is corrected here, not recorded (that is the
+    episode page's return form) nor removed. A corrected return moves the interview's
+    72 hours and the date the schools hear of it, if they have not been told yet.
+    """
+    user = access.signed_in_user(request)
+    if user.agency is None:
+        raise PermissionDenied("Only a practitioner of an agency corrects an episode.")
+    if not reason.strip():
+        raise MissingRefused("Say why the episode is corrected.")
+    wanted = {name: values[name] for name in CORRECTABLE if name in values}
+    if "where_found" in wanted:
+        wanted["where_found"] = str(wanted["where_found"] or "").strip()
+    if episode.returned_at is None:
+        if wanted.get("returned_at") or wanted.get("where_found"):
+            raise MissingRefused("Record the return with the return form, not as a correction.")
+        wanted.pop("returned_at", None)
+        wanted.pop("where_found", None)
+    elif "returned_at" in wanted and wanted["returned_at"] is None:
+        raise MissingRefused("A return is corrected, not removed: give the time of return.")
+    with transaction.atomic():
+        before = {name: _shown(episode, name) for name in wanted}
+        for name, value in wanted.items():
+            setattr(episode, name, value)
+        try:
+            _check_times(episode.reported_at, episode.returned_at)
+        except MissingRefused:
+            episode.refresh_from_db()
+            raise
+        changes = {
+            CORRECTABLE[name]: [before[name], _shown(episode, name)]
+            for name in wanted
+            if before[name] != _shown(episode, name)
+        }
+        if not changes:
+            return None
+        access.save_missing_row(
+            request,
+            granted,
+            episode,
+            purpose="missing episode corrected",
+            detail={"fields": sorted(changes), "reason": reason.strip()},
+        )
+        correction = EpisodeCorrection(
+            episode=episode,
+            child=granted.child,
+            changes=changes,
+            reason=reason.strip(),
+            by=user,
+            agency=user.agency,
+        )
+        correction.save()
+        if CORRECTABLE["returned_at"] in changes and episode.returned_at is not None:
+            access.missing_rows_for_child(granted, ReturnInterview).filter(episode=episode).update(
+                due_at=clock.interview_due(episode.returned_at)
+            )
+            access.missing_rows_for_child(granted, SchoolNotice).filter(
+                episode=episode, emailed_at__isnull=True
+            ).update(due_on=queries.next_school_day(episode.returned_at))
+    return correction
 
 
 @dataclass(frozen=True)
@@ -253,6 +348,42 @@ def share_profile_with_police(
             detail={"episode": str(episode.public_id), "to": "police"},
         )
     return episode
+
+
+def add_school_holiday(
+    request: HttpRequest, *, name: str, first_day: date, last_day: date
+) -> SchoolHoliday:
+    """Keep a school holiday: returns in it are told to schools on the first day back."""
+    if last_day < first_day:
+        raise MissingRefused("The holiday's last day cannot be before its first.")
+    with transaction.atomic():
+        holiday = SchoolHoliday.objects.create(
+            name=name.strip(),
+            first_day=first_day,
+            last_day=last_day,
+            added_by=access.signed_in_user(request),
+        )
+        audit.record(
+            AuditAction.STRUCTURE_CHANGE,
+            request=request,
+            object_type="schoolholiday",
+            object_id=holiday.pk,
+            detail={"added": str(holiday)},
+        )
+    return holiday
+
+
+def remove_school_holiday(request: HttpRequest, holiday: SchoolHoliday) -> None:
+    """Notices already due keep their day; returns from now on are counted without it."""
+    with transaction.atomic():
+        audit.record(
+            AuditAction.STRUCTURE_CHANGE,
+            request=request,
+            object_type="schoolholiday",
+            object_id=holiday.pk,
+            detail={"removed": str(holiday)},
+        )
+        holiday.delete()
 
 
 def mark_notice_read(request: HttpRequest, notice: SchoolNotice) -> None:

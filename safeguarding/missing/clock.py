@@ -3,11 +3,13 @@
 The return home interview is due 72 elapsed hours after the return: counted on the
 instant, not the calendar, so that across a change of clocks the deadline on the wall
 is an hour earlier or later than the return's time of day. The school hears of a
-return on the next school day: Monday to Friday, not a bank holiday in England.
+return on the next school day: Monday to Friday, not a bank holiday in England, and not
+in the school holidays the partnership keeps (models.SchoolHoliday, decision 0047).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -31,17 +33,25 @@ def within_72_hours(returned_at: datetime, at: datetime | None) -> bool:
 
 
 @cache
-def _bank_holidays(year: int) -> holidays.HolidayBase:
+def bank_holidays(year: int) -> holidays.HolidayBase:
     return holidays.country_holidays("GB", subdiv="ENG", years=year)
 
 
-def is_school_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in _bank_holidays(day.year)
+Holidays = Iterable[tuple[date, date]]  # school holidays, first and last days
 
 
-def next_school_day(returned_at: datetime) -> date:
+def is_school_day(day: date, holidays: Holidays = ()) -> bool:
+    return (
+        day.weekday() < 5
+        and day not in bank_holidays(day.year)
+        and not any(first <= day <= last for first, last in holidays)
+    )
+
+
+def next_school_day(returned_at: datetime, holidays: Holidays = ()) -> date:
     """The first school day after the day (in London) on which the child returned."""
+    closed = list(holidays)
     day = returned_at.astimezone(LONDON).date() + timedelta(days=1)
-    while not is_school_day(day):
+    while not is_school_day(day, closed):
         day += timedelta(days=1)
     return day

@@ -12,7 +12,7 @@ within 72 hours for about 63% (the national figure for 2023–24, DOMAIN.md).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from safeguarding.core import access
@@ -24,10 +24,12 @@ from safeguarding.missing import clock
 from safeguarding.missing.models import (
     Classification,
     Episode,
+    EpisodeCorrection,
     EpisodeOrigin,
     InterviewStatus,
     ReturnInterview,
     RiskGrading,
+    SchoolHoliday,
     SchoolNotice,
 )
 
@@ -47,6 +49,41 @@ WHERE_FOUND = (
 PUSH = ("Arguments at home", "Unhappy at the placement", "Bullying at school", "Boundaries at home")
 PULL = ("Spending time with friends", "An older boyfriend", "Wanting to see family", "Older peers")
 GRADES = (RiskGrading.HIGH, RiskGrading.MEDIUM, RiskGrading.LOW, RiskGrading.NO_APPARENT)
+
+
+def _monday_on_or_before(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _good_friday(year: int) -> date:
+    found = clock.bank_holidays(year).get_named("Good Friday")
+    return found[0] if found else date(year, 4, 1)
+
+
+def term_holidays(first: date, last: date) -> list[tuple[str, date, date]]:
+    """School holidays like an English council's published term dates, for the academic
+    years touching `first` to `last`: half-terms in October, February and May, two
+    weeks at Christmas and at Easter, and the summer from late July."""
+    found = []
+    for year in range(first.year - 1, last.year + 1):
+        good_friday = _good_friday(year + 1)
+        found += [
+            ("October half-term", _monday_on_or_before(date(year, 10, 31)), None),
+            ("Christmas holidays", _monday_on_or_before(date(year, 12, 22)), 13),
+            ("February half-term", _monday_on_or_before(date(year + 1, 2, 21)), None),
+            ("Easter holidays", _monday_on_or_before(good_friday), 13),
+            ("May half-term", _monday_on_or_before(date(year + 1, 5, 31)), None),
+            (
+                "Summer holidays",
+                date(year + 1, 7, 23),
+                (date(year + 1, 9, 2) - date(year + 1, 7, 23)).days,
+            ),
+        ]
+    holidays = [
+        (name, start, start + timedelta(days=4 if days is None else days))
+        for name, start, days in found
+    ]
+    return [h for h in holidays if h[2] >= first and h[1] <= last]
 
 
 def _reported(ctx: DemoContext) -> datetime:
@@ -146,14 +183,22 @@ def make_missing_episodes(ctx: DemoContext) -> None:
     for interview in interviews:
         interview.episode_id = interview.episode.pk
     ctx.system.create_rows(interviews)
-    notices = _school_notices(ctx, episodes)
+    SchoolHoliday.objects.all().delete()
+    kept = term_holidays(FIRST_DAY, WINDOW_END + timedelta(days=365))
+    SchoolHoliday.objects.bulk_create(
+        SchoolHoliday(name=name, first_day=first_day, last_day=last_day)
+        for name, first_day, last_day in kept
+    )
+    notices = _school_notices(ctx, episodes, [(f, last) for _, f, last in kept])
     ctx.system.create_rows(notices)
     ctx.count("missing episodes", len(episodes))
     ctx.count("return home interviews", len(interviews))
     ctx.count("notices of returns to schools", len(notices))
 
 
-def _school_notices(ctx: DemoContext, episodes: list[Episode]) -> list[SchoolNotice]:
+def _school_notices(
+    ctx: DemoContext, episodes: list[Episode], holidays: list[tuple[date, date]]
+) -> list[SchoolNotice]:
     """Notices to the designated safeguarding leads of the schools holding a record of each
     returned child (none unless the partnership has DSL users), emailed and mostly read."""
     leads: dict[int, list[Any]] = {}
@@ -169,7 +214,7 @@ def _school_notices(ctx: DemoContext, episodes: list[Episode]) -> list[SchoolNot
             for record in ctx.records_by_child.get(episode.child.pk, [])
             if record.agency.kind == AgencyKind.SCHOOL
         }
-        due_on = clock.next_school_day(episode.returned_at)
+        due_on = clock.next_school_day(episode.returned_at, holidays)
         sent = datetime.combine(due_on, time(7, 0), tzinfo=clock.LONDON)
         for school in sorted(schools):
             for lead in leads.get(school, []):
@@ -194,8 +239,9 @@ def _school_notices(ctx: DemoContext, episodes: list[Episode]) -> list[SchoolNot
 def clear_missing_episodes(ctx: DemoContext) -> None:
     from safeguarding.missing.models import MissingProfile
 
-    for model in (SchoolNotice, ReturnInterview, MissingProfile, Episode):
+    for model in (SchoolNotice, EpisodeCorrection, ReturnInterview, MissingProfile, Episode):
         access.missing_system_rows(model).delete()
+    SchoolHoliday.objects.all().delete()
 
 
 @digest_rows("missing episodes")

@@ -56,6 +56,33 @@ class EpisodeForm(HubForm):
         return data
 
 
+class CorrectionForm(HubForm):
+    """An episode's details, to correct; the return only once it is recorded."""
+
+    reported_at = moment("Reported missing at")
+    classification = forms.ChoiceField(
+        label="Missing or absent", choices=Classification.choices, widget=forms.RadioSelect
+    )
+    risk_grading = forms.ChoiceField(
+        label="Risk grading when reported", choices=RiskGrading.choices, required=False
+    )
+    looked_after = forms.BooleanField(label="The child is looked after", required=False)
+    returned_at = moment("Found or returned at")
+    where_found = forms.CharField(label="Where found", max_length=300, required=False)
+    reason = forms.CharField(
+        label="Why the correction is made",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="For example, the police's report gave the wrong time.",
+    )
+
+    def __init__(self, *args: Any, returned: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not returned:
+            del self.fields["returned_at"]
+            del self.fields["where_found"]
+
+
 class ReturnForm(HubForm):
     returned_at = moment("Found or returned at")
     where_found = forms.CharField(label="Where found", max_length=300, required=False)
@@ -155,3 +182,18 @@ class ProfileForm(HubForm):
         if given > date.today():  # noqa: DTZ011 - a calendar date the user typed
             raise ValidationError("Consent cannot be given in the future.")
         return given
+
+
+class SchoolHolidayForm(HubForm):
+    name = forms.CharField(
+        label="Name", max_length=100, help_text="For example, February half-term 2026"
+    )
+    first_day = forms.DateField(label="First day", widget=DateInput())
+    last_day = forms.DateField(label="Last day", widget=DateInput())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, last = data.get("first_day"), data.get("last_day")
+        if first and last and last < first:
+            self.add_error("last_day", "The last day cannot be before the first.")
+        return data

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from safeguarding.core.home import Link, Section
 from safeguarding.core.models import User
-from safeguarding.core.roles import CASEWORK_ROLES, SCHOOL_ROLES, Role
+from safeguarding.core.roles import CASEWORK_ROLES, SCHOOL_ROLES, STRUCTURE_ROLES, Role
 
 FIGURE_ROLES = frozenset({Role.ANALYST, Role.EXECUTIVE, Role.PARTNERSHIP_OFFICER})
 
@@ -52,6 +52,14 @@ def sections(user: User) -> list[Section]:
                 "missing:figures",
                 "Episodes, children missing, interviews within 72 hours and repeat missing, "
                 "by month.",
+            )
+        )
+    if user.roles & STRUCTURE_ROLES:
+        links.append(
+            Link(
+                "School holidays",
+                "missing:school_holidays",
+                "The term dates that decide when schools hear of a pupil's return.",
             )
         )
     if links:

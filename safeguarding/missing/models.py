@@ -74,6 +74,8 @@ class Episode(ChildLevel):
             models.Index(fields=["-reported_at"]),
             # The involvement rule asks which children an agency recorded episodes of.
             models.Index(fields=["agency", "child"]),
+            # The figures count returns by period (the interviews' 72 hours).
+            models.Index(fields=["returned_at"], name="episode_returned"),
             # The tracker's first page: children missing now, longest first.
             models.Index(
                 fields=["reported_at"],
@@ -88,6 +90,27 @@ class Episode(ChildLevel):
     @property
     def is_open(self) -> bool:
         return self.returned_at is None
+
+
+class EpisodeCorrection(ChildLevel):
+    """A correction of an episode's details: what changed (old and new, as shown), who
+    changed it, when and why. The episode page lists them; the audit log records each."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="+")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")
+    # {field label: [old, new]}, as the episode page shows them.
+    changes = models.JSONField()
+    reason = models.TextField()
+    by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar = ["-at", "-pk"]
+        indexes: ClassVar = [models.Index(fields=["episode", "-at"])]
+
+    def __str__(self) -> str:
+        return f"Correction of {self.episode_id} at {self.at:%Y-%m-%d %H:%M}"
 
 
 class InterviewStatus(models.TextChoices):
@@ -186,3 +209,29 @@ class SchoolNotice(ChildLevel):
 
     def __str__(self) -> str:
         return f"Notice of {self.episode_id} to {self.recipient_id}"
+
+
+class SchoolHoliday(models.Model):
+    """A school holiday in the area (the council's published term dates): no school day,
+    so a notice of a return falls due on the first day back (docs/decisions/0047)."""
+
+    name = models.CharField(max_length=100)
+    first_day = models.DateField()
+    last_day = models.DateField()
+    # None when kept by the demo or a command.
+    added_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar = ["first_day", "pk"]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=models.Q(last_day__gte=models.F("first_day")),
+                name="school_holiday_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.first_day} to {self.last_day})"

@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
-from django.utils.functional import cached_property
 
 from safeguarding.core import access
+from safeguarding.missing import clock, listing
 from safeguarding.missing.clock import LONDON
-from safeguarding.missing.models import Episode, InterviewStatus, ReturnInterview
+from safeguarding.missing.models import Episode, InterviewStatus, ReturnInterview, SchoolHoliday
 
-PAGE_SIZE = 50
-# The tracker's lists page through at most this many rows (20 pages).
-LIST_LIMIT = 1000
+PAGE_SIZE = listing.PAGE_SIZE
+
+
+def school_holidays(since: date | None = None) -> list[tuple[date, date]]:
+    """The school holidays kept (first and last days), those ending on `since` or later."""
+    rows = SchoolHoliday.objects.all()
+    if since is not None:
+        rows = rows.filter(last_day__gte=since)
+    return list(rows.values_list("first_day", "last_day"))
+
+
+def next_school_day(returned_at: datetime) -> date:
+    """The day a school hears of a return: the next school day, holidays kept counted."""
+    return clock.next_school_day(returned_at, school_holidays(returned_at.date()))
 
 
 def repeat_threshold() -> int:
@@ -32,7 +42,6 @@ def repeat_window_days() -> int:
 
 def tracker(episodes: QuerySet[Episode], show: str) -> QuerySet[Episode]:
     """The tracker's episodes: open ones (longest missing first) or all, newest first."""
-    episodes = episodes.select_related("child", "agency", "interview")
     if show == "open":
         return episodes.filter(returned_at__isnull=True).order_by("reported_at", "pk")
     return episodes.order_by("-reported_at", "-pk")
@@ -42,11 +51,18 @@ def overdue(
     interviews: QuerySet[ReturnInterview], now: datetime | None = None
 ) -> QuerySet[ReturnInterview]:
     """Interviews still to be offered whose 72 hours have run out, most overdue first."""
-    return (
-        interviews.filter(status=InterviewStatus.DUE, due_at__lt=now or timezone.now())
-        .select_related("child", "episode", "episode__agency")
-        .order_by("due_at", "pk")
+    return interviews.filter(status=InterviewStatus.DUE, due_at__lt=now or timezone.now()).order_by(
+        "due_at", "pk"
     )
+
+
+def tracker_shown(episodes: QuerySet[Episode]) -> QuerySet[Episode]:
+    """What the tracker's page shows of each episode."""
+    return episodes.select_related("child", "agency", "interview")
+
+
+def overdue_shown(interviews: QuerySet[ReturnInterview]) -> QuerySet[ReturnInterview]:
+    return interviews.select_related("child", "episode", "episode__agency")
 
 
 def repeat_missing(
@@ -91,26 +107,46 @@ def repeat_missing_children(request: Any) -> list[RepeatMissing]:
     ]
 
 
-class CappedPaginator(Paginator):
-    """Counts no further than `limit` rows: past it, the user narrows the list. Counting
-    every episode the user may see checks the access rule for each (bench_missing.py)."""
+@dataclass(frozen=True)
+class PanelRepeatMissing:
+    """Repeat-missing children not on a panel's list, for its meeting: those the member
+    may see, by name, and how many others (another agency is involved with them)."""
 
-    def __init__(self, object_list: QuerySet[Any], per_page: int, limit: int = LIST_LIMIT) -> None:
-        super().__init__(object_list, per_page)
-        self.queryset = object_list
-        self.limit = limit
+    children: list[RepeatMissing]
+    others: int
+    threshold: int = field(default_factory=repeat_threshold)
+    window: int = field(default_factory=repeat_window_days)
 
-    @cached_property
-    def counted(self) -> int:
-        return self.queryset[: self.limit + 1].count()
 
-    @cached_property
-    def count(self) -> int:
-        return min(self.counted, self.limit)
+def repeat_missing_for_panel(request: Any, panel_id: int) -> PanelRepeatMissing:
+    """Children over the repeat threshold who are not on the panel's list now (never
+    referred, or taken off it since), for a member of the panel: the risk assessment
+    meeting's agenda shows them so that an involved member refers them
+    (exploitation.actions.refer). Nothing for anyone not on the panel. Children the
+    member may not see are counted, never named."""
+    from safeguarding.children.models import PanelChild
 
-    @property
-    def more(self) -> bool:
-        return self.counted > self.limit
+    if not access.is_panel_member(request.user, panel_id):
+        return PanelRepeatMissing([], 0)
+    listed = set(
+        access.panel_rows(request.user, panel_id, PanelChild)
+        .filter(panel_id=panel_id, removed_at__isnull=True)
+        .values_list("child_id", flat=True)
+    )
+    rows = [
+        row
+        for row in repeat_missing(access.missing_rows_for_counts(Episode))
+        if row["child_id"] not in listed
+    ]
+    visible = access.missing_visible_children_among(
+        request, [row["child_id"] for row in rows], purpose="repeat missing, for the panel"
+    )
+    shown = [
+        RepeatMissing(visible[row["child_id"]], row["episodes"], row["last"])
+        for row in rows
+        if row["child_id"] in visible
+    ]
+    return PanelRepeatMissing(shown, len(rows) - len(shown))
 
 
 # --- Figures (the data set's feeds) ---
@@ -144,32 +180,78 @@ def figures(start: date, end: date) -> PeriodFigures:
     """The feeds' figures for a period (days inclusive, London time): episodes reported,
     distinct children missing, returns and interviews offered and completed within 72
     hours of them, and children repeat missing at the period's end."""
-    since, until = _instant(start), _instant(end + timedelta(days=1))
+    return period_figures([(start, end)])[0]
+
+
+def period_figures(periods: list[tuple[date, date]]) -> list[PeriodFigures]:
+    """`figures` for several periods: one query for the episodes' counts, one for the
+    interviews' (a filtered count per period) and one for repeat missing."""
+    spans = [(_instant(start), _instant(end + timedelta(days=1))) for start, end in periods]
     episodes = access.missing_rows_for_counts(Episode)
-    reported = episodes.filter(reported_at__gte=since, reported_at__lt=until).aggregate(
-        n=Count("pk"), children=Count("child", distinct=True)
+    counts: dict[str, Any] = {}
+    for i, (since, until) in enumerate(spans):
+        reported = Q(reported_at__gte=since, reported_at__lt=until)
+        counts[f"n{i}"] = Count("pk", filter=reported)
+        counts[f"children{i}"] = Count("child", distinct=True, filter=reported)
+    if not spans:
+        return []
+    first, last = min(since for since, _ in spans), max(until for _, until in spans)
+    reported_counts = episodes.filter(reported_at__gte=first, reported_at__lt=last).aggregate(
+        **counts
     )
-    interviews = access.missing_rows_for_counts(ReturnInterview).filter(
-        episode__returned_at__gte=since, episode__returned_at__lt=until
+    counts = {}
+    for i, (since, until) in enumerate(spans):
+        returned = Q(episode__returned_at__gte=since, episode__returned_at__lt=until)
+        counts[f"returns{i}"] = Count("pk", filter=returned)
+        counts[f"offered{i}"] = Count("pk", filter=returned & Q(offered_at__lte=F("due_at")))
+        counts[f"completed{i}"] = Count(
+            "pk",
+            filter=returned & Q(status=InterviewStatus.COMPLETED, completed_at__lte=F("due_at")),
+        )
+    interview_counts = (
+        access.missing_rows_for_counts(ReturnInterview)
+        .filter(episode__returned_at__gte=first, episode__returned_at__lt=last)
+        .aggregate(**counts)
     )
-    counted = interviews.aggregate(
-        returns=Count("pk"),
-        offered=Count("pk", filter=Q(offered_at__lte=F("due_at"))),
-        completed=Count(
-            "pk", filter=Q(status=InterviewStatus.COMPLETED, completed_at__lte=F("due_at"))
-        ),
+    repeat = repeat_missing_at([until for _, until in spans])
+    return [
+        PeriodFigures(
+            start=start,
+            end=end,
+            episodes=reported_counts[f"n{i}"],
+            children_missing=reported_counts[f"children{i}"],
+            returns=interview_counts[f"returns{i}"],
+            offered_in_72_hours=interview_counts[f"offered{i}"],
+            completed_in_72_hours=interview_counts[f"completed{i}"],
+            repeat_missing=repeat[i],
+        )
+        for i, (start, end) in enumerate(periods)
+    ]
+
+
+def repeat_missing_at(ends: list[datetime]) -> list[int]:
+    """How many children were repeat missing at each of these moments, in one query: each
+    child's episodes in each window, then the children at or over the threshold in each."""
+    if not ends:
+        return []
+    threshold, window = repeat_threshold(), timedelta(days=repeat_window_days())
+    windows = {
+        f"w{i}": Count("pk", filter=Q(reported_at__gt=end - window, reported_at__lte=end))
+        for i, end in enumerate(ends)
+    }
+    per_child = (
+        access.missing_rows_for_counts(Episode)
+        .filter(reported_at__gt=min(ends) - window, reported_at__lte=max(ends))
+        .values("child_id")
+        .annotate(**windows)
     )
-    repeat = repeat_missing(episodes, now=until).count()
-    return PeriodFigures(
-        start=start,
-        end=end,
-        episodes=reported["n"],
-        children_missing=reported["children"],
-        returns=counted["returns"],
-        offered_in_72_hours=counted["offered"],
-        completed_in_72_hours=counted["completed"],
-        repeat_missing=repeat,
+    counted = per_child.aggregate(
+        **{
+            f"r{i}": Count("child_id", filter=Q(**{f"w{i}__gte": threshold}))
+            for i in range(len(ends))
+        }
     )
+    return [counted[f"r{i}"] for i in range(len(ends))]
 
 
 def months(last: date, count: int) -> list[tuple[date, date]]:
@@ -184,4 +266,4 @@ def months(last: date, count: int) -> list[tuple[date, date]]:
 
 
 def monthly_figures(last: date, count: int = 12) -> list[PeriodFigures]:
-    return [figures(start, end) for start, end in months(last, count)]
+    return period_figures(months(last, count))

@@ -11,6 +11,12 @@ urlpatterns = [
     path("notices/", views.notices, name="notices"),
     path("notices/<int:pk>/read/", views.notice_read, name="notice_read"),
     path("figures/", views.figures, name="figures"),
+    path("school-holidays/", views.school_holidays, name="school_holidays"),
+    path(
+        "school-holidays/<int:pk>/remove/",
+        views.school_holiday_remove,
+        name="school_holiday_remove",
+    ),
     path("child/<str:public_id>/", views.child, name="child"),
     path("child/<str:public_id>/episode/", views.episode_new, name="episode_new"),
     path("child/<str:public_id>/profile/", views.profile, name="profile"),
@@ -18,5 +24,6 @@ urlpatterns = [
     path("child/<str:public_id>/profile/photo/", views.profile_photo, name="profile_photo"),
     path("child/<str:public_id>/profile/share/", views.profile_share, name="profile_share"),
     path("episode/<str:public_id>/", views.episode, name="episode"),
+    path("episode/<str:public_id>/correct/", views.episode_correct, name="episode_correct"),
     path("interview/<str:public_id>/", views.interview, name="interview"),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -11,10 +13,24 @@ from django.views.decorators.http import require_POST
 
 from safeguarding.core import access
 from safeguarding.core.decorators import role_required
-from safeguarding.core.roles import CASEWORK_ROLES, Role
-from safeguarding.missing import actions, queries
-from safeguarding.missing.forms import EpisodeForm, InterviewForm, ProfileForm, ReturnForm
-from safeguarding.missing.models import Episode, MissingProfile, ReturnInterview, SchoolNotice
+from safeguarding.core.roles import CASEWORK_ROLES, STRUCTURE_ROLES, Role
+from safeguarding.missing import actions, listing, queries
+from safeguarding.missing.forms import (
+    CorrectionForm,
+    EpisodeForm,
+    InterviewForm,
+    ProfileForm,
+    ReturnForm,
+    SchoolHolidayForm,
+)
+from safeguarding.missing.models import (
+    Episode,
+    EpisodeCorrection,
+    MissingProfile,
+    ReturnInterview,
+    SchoolHoliday,
+    SchoolNotice,
+)
 
 FIGURE_ROLES = (Role.ANALYST, Role.EXECUTIVE, Role.PARTNERSHIP_OFFICER)
 
@@ -25,9 +41,16 @@ def tracker(request: HttpRequest) -> HttpResponse:
     episodes = access.missing_visible_rows(
         request, Episode, purpose="missing tracker", detail={"show": show}
     )
-    paginator = queries.CappedPaginator(queries.tracker(episodes, show), queries.PAGE_SIZE)
+    paginator = listing.CappedPaginator(
+        queries.tracker(episodes, show), decorate=queries.tracker_shown
+    )
     page = paginator.get_page(request.GET.get("page"))
-    context = {"page": page, "show": show, "more": paginator.more}
+    context = {
+        "page": page,
+        "show": show,
+        "more": paginator.more,
+        "urls": listing.url_prefixes(child="missing:child", episode="missing:episode"),
+    }
     return render(request, "missing/tracker.html", context)
 
 
@@ -36,9 +59,14 @@ def overdue(request: HttpRequest) -> HttpResponse:
     interviews = access.missing_visible_rows(
         request, ReturnInterview, purpose="overdue return home interviews"
     )
-    paginator = queries.CappedPaginator(queries.overdue(interviews), queries.PAGE_SIZE)
+    paginator = listing.CappedPaginator(queries.overdue(interviews), decorate=queries.overdue_shown)
     page = paginator.get_page(request.GET.get("page"))
-    context = {"page": page, "more": paginator.more, "now": timezone.now()}
+    context = {
+        "page": page,
+        "more": paginator.more,
+        "now": timezone.now(),
+        "urls": listing.url_prefixes(child="missing:child", interview="missing:interview"),
+    }
     return render(request, "missing/overdue.html", context)
 
 
@@ -51,6 +79,7 @@ def repeat(request: HttpRequest) -> HttpResponse:
         "page": page,
         "threshold": queries.repeat_threshold(),
         "window": queries.repeat_window_days(),
+        "urls": listing.url_prefixes(child="missing:child"),
     }
     return render(request, "missing/repeat.html", context)
 
@@ -96,8 +125,43 @@ def episode(request: HttpRequest, public_id: str) -> HttpResponse:
             messages.success(request, "The return is recorded: the interview is due.")
             return redirect("missing:episode", public_id=row.public_id)
     interview = access.missing_rows_for_child(granted, ReturnInterview).filter(episode=row).first()
-    context = {"child": granted.child, "episode": row, "form": form, "interview": interview}
+    corrections = (
+        access.missing_rows_for_child(granted, EpisodeCorrection)
+        .filter(episode=row)
+        .select_related("by", "agency")
+    )
+    context = {
+        "child": granted.child,
+        "episode": row,
+        "form": form,
+        "interview": interview,
+        "corrections": corrections,
+    }
     return render(request, "missing/episode.html", context)
+
+
+@role_required(*CASEWORK_ROLES)
+def episode_correct(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Correct an episode's details; the corrections are kept and listed on its page."""
+    granted, row = access.missing_row(
+        request, Episode, public_id, purpose="correct a missing episode"
+    )
+    initial = {name: getattr(row, name) for name in actions.CORRECTABLE}
+    form = CorrectionForm(request.POST or None, initial=initial, returned=not row.is_open)
+    if request.method == "POST" and form.is_valid():
+        values = dict(form.cleaned_data)
+        reason = values.pop("reason")
+        try:
+            done = actions.correct_episode(request, granted, row, values=values, reason=reason)
+        except actions.MissingRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(
+                request, "The episode is corrected." if done else "Nothing was changed."
+            )
+            return redirect("missing:episode", public_id=row.public_id)
+    context = {"child": granted.child, "episode": row, "form": form}
+    return render(request, "missing/episode_correct.html", context)
 
 
 @role_required(*CASEWORK_ROLES)
@@ -198,6 +262,34 @@ def notice_read(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("No such notice.")
     actions.mark_notice_read(request, notice)
     return redirect("missing:notices")
+
+
+@role_required(*STRUCTURE_ROLES)
+def school_holidays(request: HttpRequest) -> HttpResponse:
+    """The school holidays kept: a return in one is told to schools on the first day back."""
+    form = SchoolHolidayForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.add_school_holiday(request, **form.cleaned_data)
+        except actions.MissingRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, "The holiday is kept.")
+            return redirect("missing:school_holidays")
+    since = timezone.localdate() - timedelta(days=365)
+    holidays = SchoolHoliday.objects.filter(last_day__gte=since).select_related("added_by")
+    return render(request, "missing/school_holidays.html", {"form": form, "holidays": holidays})
+
+
+@role_required(*STRUCTURE_ROLES)
+@require_POST
+def school_holiday_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    holiday = SchoolHoliday.objects.filter(pk=pk).first()
+    if holiday is None:
+        raise Http404("No such holiday.")
+    actions.remove_school_holiday(request, holiday)
+    messages.success(request, "The holiday is removed.")
+    return redirect("missing:school_holidays")
 
 
 @role_required(*FIGURE_ROLES)

@@ -13,8 +13,9 @@ consistent with who knows the child.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from safeguarding.core import access
 from safeguarding.demo.extracts import WINDOW_END, WINDOW_START
@@ -29,9 +30,15 @@ from safeguarding.young_carers.models import (
 )
 from safeguarding.young_carers.queries import add_months, month_end
 
+LONDON = ZoneInfo("Europe/London")
 # The reference report's two figures: on the register at the end of the month.
 CALIBRATION = {date(2023, 6, 30): 28, date(2025, 1, 31): 95}
 OPEN_AT_START = 24  # on the register on 31 March 2023
+# Of those identified from July 2023, the share who are young adult carers (18 to 25),
+# whom the carers' charity supports: no child of the index is over 17, so each is added
+# to the index with the charity's record of them, as linkage would add them.
+YOUNG_ADULT_SHARE = 0.1
+YOUNG_ADULT_RECORD = "KF-YAC"
 GROWTH_AFTER = 1.2  # a month, after January 2025
 CLOSE_CHANCE = 0.03  # of a registration open six months or more, each month
 SUMMARIES = (
@@ -88,6 +95,48 @@ def _eligible(ctx: DemoContext) -> list[Any]:
     return eligible
 
 
+def _young_adult(ctx: DemoContext, on: date, agency_id: int, number: int) -> Any:
+    """A person aged 18 to 25 on `on`, added to the index with the agency's record."""
+    from safeguarding.children import names
+    from safeguarding.children.models import Child, Sex, SourceRecord
+    from safeguarding.demo.extracts import BOYS, GIRLS, SURNAMES
+    from safeguarding.demo.generator import pseudonym
+
+    sex = ctx.rng.choice([Sex.FEMALE, Sex.MALE])
+    given = (GIRLS if sex == Sex.FEMALE else BOYS).pick(ctx.rng)
+    family = SURNAMES.pick(ctx.rng)
+    born = on - timedelta(days=ctx.rng.randint(18 * 365 + 5, 25 * 365))
+    # The record arrived, and the person joined the index, on the day of identification.
+    arrived = datetime.combine(on, time(9, 0), tzinfo=LONDON)
+    person = Child(
+        created_at=arrived,
+        updated_at=arrived,
+        public_id=ctx.new_uuid(),
+        pseudonym=pseudonym(ctx.rng),
+        given_name=given,
+        family_name=family,
+        date_of_birth=born,
+        sex=sex,
+        given_name_key=names.name_key(given),
+        family_name_key=names.name_key(family),
+    )
+    ctx.system.create_rows([person])
+    record = SourceRecord(
+        agency_id=agency_id,
+        record_id=f"{YOUNG_ADULT_RECORD}{number:04d}",
+        child=person,
+        given_name=given,
+        family_name=family,
+        date_of_birth=born,
+        sex=sex,
+        needs_linking=False,
+        link_method="demo",
+        created_at=arrived,
+    )
+    ctx.system.create_rows([record])
+    return person
+
+
 def _day_in(ctx: DemoContext, first: date, last: date) -> date:
     return first + timedelta(days=ctx.rng.randint(0, max(0, (last - first).days)))
 
@@ -97,17 +146,34 @@ def make_young_carers(ctx: DemoContext) -> None:
     pool = _eligible(ctx)
     carers: list[YoungCarer] = []
 
+    charity = next(
+        (a for a in ctx.agencies.values() if a.code == "KINDRED"),
+        next((a for a in ctx.agencies.values() if a.code == "LA"), None),
+    )
+    young_adults = 0
+
     def identify(on: date) -> YoungCarer | None:
-        if not pool:
+        nonlocal young_adults
+        young_adult = (
+            charity is not None and on >= date(2023, 7, 1) and ctx.rng.random() < YOUNG_ADULT_SHARE
+        )
+        if young_adult and charity is not None:
+            young_adults += 1
+            child = _young_adult(ctx, on, charity.pk, young_adults)
+            agency_id = charity.pk
+        elif pool:
+            child = pool.pop()
+            agency_id = ctx.rng.choice(ctx.records_by_child[child.pk]).agency_id
+        else:
             return None
-        child = pool.pop()
-        record = ctx.rng.choice(ctx.records_by_child[child.pk])
-        assessed = ctx.rng.random() < 0.8
+        assessed = young_adult or ctx.rng.random() < 0.8
+        kind = AssessmentKind.YOUNG_ADULT_CARER if young_adult else AssessmentKind.YOUNG_CARER
         carer = YoungCarer(
             public_id=ctx.new_uuid(),
             child=child,
-            agency_id=record.agency_id,
+            agency_id=agency_id,
             identified_on=on,
+            young_adult_carer=young_adult,
             cares_for=ctx.rng.choices(
                 [CaredFor.PARENT, CaredFor.SIBLING, CaredFor.GRANDPARENT], [7, 2, 1]
             )[0],
@@ -121,7 +187,7 @@ def make_young_carers(ctx: DemoContext) -> None:
                 ],
                 [4, 3, 1, 1, 1],
             )[0],
-            assessment_kind=AssessmentKind.YOUNG_CARER if assessed else "",
+            assessment_kind=kind if assessed else "",
             assessed_on=on + timedelta(days=ctx.rng.randint(7, 42)) if assessed else None,
             support_offered=ctx.rng.choice(SUPPORT),
             next_review_on=on + timedelta(weeks=12),
@@ -153,6 +219,7 @@ def make_young_carers(ctx: DemoContext) -> None:
         review.young_carer_id = review.young_carer.pk
     ctx.system.create_rows(reviews)
     ctx.count("young carers registered", len(carers))
+    ctx.count("of them young adult carers (18 to 25)", young_adults)
     ctx.count("young carers' reviews", len(reviews))
 
 
@@ -185,6 +252,10 @@ def _reviews(ctx: DemoContext, carers: list[YoungCarer]) -> list[Review]:
 def clear_young_carers(ctx: DemoContext) -> None:
     access.tracker_system_rows(ctx.system, Review).delete()
     access.tracker_system_rows(ctx.system, YoungCarer).delete()
+    records = ctx.system.source_records().filter(record_id__startswith=YOUNG_ADULT_RECORD)
+    people = list(records.values_list("child_id", flat=True))
+    records.delete()
+    ctx.system.children().filter(pk__in=people).delete()
 
 
 @digest_rows("young carers")

@@ -33,7 +33,11 @@ def register(request: HttpRequest, *, show: str = "open") -> QuerySet[YoungCarer
     )
     if show == "open":
         rows = rows.filter(closed_on__isnull=True)
-    return rows.select_related("child", "agency").order_by("identified_on", "pk")
+    return rows.order_by("identified_on", "pk")
+
+
+def register_shown(rows: QuerySet[YoungCarer]) -> QuerySet[YoungCarer]:
+    return rows.select_related("child", "agency")
 
 
 def for_child(granted: access.ChildAccess) -> QuerySet[YoungCarer]:
@@ -57,18 +61,21 @@ def oversight(request: HttpRequest, today: date) -> QuerySet[YoungCarer]:
     """Young carers open more than six months, for the monthly tracking meeting, with the
     last review (what happened last); open longest first."""
     cutoff = add_months(today, -OVERSIGHT_MONTHS)
-    last = (
-        access.tracker_counts(Review).filter(young_carer=OuterRef("pk")).order_by("-held_on", "-pk")
-    )
     return (
         access.tracker_list(request, YoungCarer, purpose="young carers tracking meeting")
         .filter(closed_on__isnull=True, identified_on__lt=cutoff)
-        .select_related("child", "agency")
-        .annotate(
-            last_review_on=Subquery(last.values("held_on")[:1]),
-            last_review_summary=Subquery(last.values("summary")[:1]),
-        )
         .order_by("identified_on", "pk")
+    )
+
+
+def oversight_shown(rows: QuerySet[YoungCarer]) -> QuerySet[YoungCarer]:
+    """What the tracking meeting's list shows of each: the last review."""
+    last = (
+        access.tracker_counts(Review).filter(young_carer=OuterRef("pk")).order_by("-held_on", "-pk")
+    )
+    return rows.select_related("child", "agency").annotate(
+        last_review_on=Subquery(last.values("held_on")[:1]),
+        last_review_summary=Subquery(last.values("summary")[:1]),
     )
 
 

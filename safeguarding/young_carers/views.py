@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.utils import timezone
 from safeguarding.core import access
 from safeguarding.core.decorators import role_required
 from safeguarding.core.roles import CASEWORK_ROLES, Role
+from safeguarding.missing.listing import CappedPaginator, url_prefixes
 from safeguarding.young_carers import actions, chart, queries
 from safeguarding.young_carers.forms import CloseForm, MonthsForm, RegisterForm, ReviewForm
 from safeguarding.young_carers.models import YoungCarer
@@ -25,10 +25,17 @@ VIEW_PURPOSE = "young carers register"
 @role_required(*CASEWORK_ROLES)
 def index(request: HttpRequest) -> HttpResponse:
     show = "all" if request.GET.get("show") == "all" else "open"
-    rows = queries.register(request, show=show)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    today = timezone.localdate()
-    return render(request, "young_carers/index.html", {"page": page, "show": show, "today": today})
+    paginator = CappedPaginator(
+        queries.register(request, show=show), decorate=queries.register_shown
+    )
+    context = {
+        "page": paginator.get_page(request.GET.get("page")),
+        "more": paginator.more,
+        "show": show,
+        "today": timezone.localdate(),
+        "urls": url_prefixes(carer="young_carers:detail"),
+    }
+    return render(request, "young_carers/index.html", context)
 
 
 @role_required(*CASEWORK_ROLES)
@@ -96,8 +103,14 @@ def close(request: HttpRequest, public_id: str) -> HttpResponse:
 @role_required(*CASEWORK_ROLES)
 def oversight(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    page = Paginator(queries.oversight(request, today), 50).get_page(request.GET.get("page"))
-    return render(request, "young_carers/oversight.html", {"page": page, "today": today})
+    paginator = CappedPaginator(queries.oversight(request, today), decorate=queries.oversight_shown)
+    context = {
+        "page": paginator.get_page(request.GET.get("page")),
+        "more": paginator.more,
+        "today": today,
+        "urls": url_prefixes(carer="young_carers:detail"),
+    }
+    return render(request, "young_carers/oversight.html", context)
 
 
 @role_required(*FIGURE_ROLES)

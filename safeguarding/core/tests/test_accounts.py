@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from safeguarding.conftest import World
-from safeguarding.core.middleware import SESSION_SEEN, SESSION_STARTED
+from safeguarding.core.middleware import SESSION_SEEN, SESSION_STARTED, SESSION_TRACKED
 from safeguarding.core.models import AuditAction, AuditEntry
 from safeguarding.core.roles import Role
 from safeguarding.core.tests.factories import PASSWORD, TOTP_SECRET, UserFactory
@@ -173,6 +173,26 @@ def test_removing_an_agency_signs_its_users_out_at_once(
     assert practitioner.get(reverse("core:home")).status_code == 302
     world.la.refresh_from_db()
     assert world.la.removed_at is not None
+
+
+def test_the_session_list_is_written_once_a_minute_or_when_the_browser_changes(
+    world: World,
+) -> None:
+    client = real_session("involved@la.example")
+    session = UserSession.objects.get(user=world.users["involved"])
+    UserSession.objects.filter(pk=session.pk).update(user_agent="seen before")
+    client.get(reverse("core:home"))
+    assert UserSession.objects.get(pk=session.pk).user_agent == "seen before", (
+        "no write on every request"
+    )
+    client.get(reverse("core:home"), headers={"user-agent": "Another browser"})
+    assert UserSession.objects.get(pk=session.pk).user_agent == "Another browser"
+    stored = client.session
+    stored[SESSION_TRACKED] = [time.time() - 61, *stored[SESSION_TRACKED][1:]]
+    stored.save()
+    UserSession.objects.filter(pk=session.pk).update(user_agent="a minute ago")
+    client.get(reverse("core:home"), headers={"user-agent": "Another browser"})
+    assert UserSession.objects.get(pk=session.pk).user_agent == "Another browser"
 
 
 def test_a_user_sees_their_sessions_and_ends_the_others(world: World) -> None:

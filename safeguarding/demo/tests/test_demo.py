@@ -206,10 +206,22 @@ def test_children_have_records_events_and_ages_as_the_domain_expects() -> None:
     # Linkage makes about one child per child known to agencies: a few more where it was
     # unsure and asked a person (a pair in the review queue keeps its record apart).
     assert known <= len(children) <= known * 1.1
+    # The index holds children, and the young adult carers (18 to 25) the carers' charity
+    # supports (young_carers/demo.py).
+    from safeguarding.young_carers.models import YoungCarer
+
+    young_adults = set(
+        YoungCarer.objects.filter(young_adult_carer=True).values_list("child_id", flat=True)
+    )
     assert all(
         0 <= generator.age_on(c.date_of_birth, generator.AGE_ON) <= 17
         for c in children
-        if c.date_of_birth
+        if c.date_of_birth and c.pk not in young_adults
+    )
+    assert all(
+        18 <= generator.age_on(c.date_of_birth, carer.identified_on) <= 25
+        for carer in YoungCarer.objects.filter(young_adult_carer=True).select_related("child")
+        for c in [carer.child]
     )
     assert not system().source_records().filter(child=None).exists()
     assert not system().events().filter(child=None).exists()

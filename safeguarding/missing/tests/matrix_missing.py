@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from safeguarding.conftest import World
 from safeguarding.core.tests.matrix import NOT_FOUND, OK, Entries, expect
-from safeguarding.missing.models import Episode, MissingProfile, ReturnInterview
+from safeguarding.missing.models import Episode, MissingProfile, ReturnInterview, SchoolHoliday
 
 CASEWORK_OK = {"involved": OK, "other_agency": OK, "panel_member": OK}
 CHILD_OK = {"involved": OK, "other_agency": NOT_FOUND, "panel_member": OK}
@@ -58,6 +58,13 @@ def profile(w: World) -> dict[str, Any]:
     return child(w)
 
 
+def holiday(w: World) -> dict[str, Any]:
+    kept = SchoolHoliday.objects.create(
+        name="Half-term", first_day=date(2025, 2, 17), last_day=date(2025, 2, 21)
+    )
+    return {"pk": kept.pk}
+
+
 ENTRIES: Entries = {
     "missing:tracker": (lambda w: {}, expect(**CASEWORK_OK)),
     "missing:overdue": (lambda w: {}, expect(**CASEWORK_OK)),
@@ -81,4 +88,8 @@ ENTRIES: Entries = {
     "missing:profile_share": (profile, expect(involved=405, other_agency=405, panel_member=405)),
     "missing:episode": (episode, expect(**CHILD_OK)),
     "missing:interview": (interview, expect(**CHILD_OK)),
+    "missing:episode_correct": (episode, expect(**CHILD_OK)),
+    # The term dates are the partnership's structure: the partnership officer's.
+    "missing:school_holidays": (lambda w: {}, expect(officer=OK)),
+    "missing:school_holiday_remove": (holiday, expect(officer=405)),
 }

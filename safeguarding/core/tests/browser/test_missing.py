@@ -60,3 +60,40 @@ def test_a_practitioner_records_an_episode_the_return_and_the_interview(
     assert "Jordan Example" in tab.page.inner_text("main")
     failures += tab.check("the lead's notices")
     assert not failures, "\n\n".join(failures)
+
+
+def test_a_practitioner_corrects_an_episode_and_the_officer_keeps_the_school_holidays(
+    tab: Tab, browser_world: World
+) -> None:
+    world = browser_world
+    now = timezone.now()
+    episode = Episode.objects.create(
+        child=world.child,
+        agency=world.police,
+        reported_at=now - timedelta(days=3),
+        returned_at=now - timedelta(days=2),
+        risk_grading="low",
+    )
+    tab.sign_in_by_cookie(world.users["involved"])
+    tab.goto(f"/missing/episode/{episode.public_id}/")
+    tab.page.get_by_role("link", name="Correct the episode").click()
+    tab.page.wait_for_load_state("load")
+    failures = tab.check("correct an episode")
+    tab.page.get_by_label("Risk grading when reported").select_option("high")
+    tab.page.get_by_label("Why the correction is made").fill("The grading was misread.")
+    tab.page.get_by_role("button", name="Save the correction").click()
+    tab.page.wait_for_load_state("load")
+    assert tab.h1() == "Missing episode"
+    assert "The grading was misread." in tab.page.inner_text("main")
+    failures += tab.check("an episode with its corrections")
+
+    tab.sign_in_by_cookie(world.users["officer"])
+    tab.goto("/missing/school-holidays/")
+    tab.page.get_by_label("Name").fill("February half-term")
+    tab.page.get_by_label("First day").fill("2026-02-16")
+    tab.page.get_by_label("Last day").fill("2026-02-20")
+    tab.page.get_by_role("button", name="Keep the holiday").click()
+    tab.page.wait_for_load_state("load")
+    assert "16 February 2026" in tab.page.inner_text("main")
+    failures += tab.check("the school holidays")
+    assert not failures, "\n\n".join(failures)

@@ -17,7 +17,7 @@ NAVIGATION = {
     "other_agency": ["Home", "Children", "Missing"],
     "panel_member": ["Home", "Children", "Exploitation", "Missing"],
     "analyst": ["Home", "Data set"],
-    "officer": ["Home", "Partnership", "Data set", "Learning", "Training"],
+    "officer": ["Home", "Partnership", "Data set", "Learning", "Training", "Annual report"],
     "ig_lead": ["Home", "Audit"],
     "agency_admin": ["Home", "Users"],
 }
@@ -32,6 +32,7 @@ HEADINGS = {
     "Data set": "The partnership data set",
     "Learning": "Learning and improvement",
     "Training": "Training",
+    "Annual report": "Annual reports",
 }
 
 

@@ -1,0 +1,194 @@
+"""Every change to a report or the year's entries, each in one transaction."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from safeguarding.core import audit
+from safeguarding.core.models import AuditAction, User
+from safeguarding.reports import queries, structure
+from safeguarding.reports.models import (
+    AnnualReport,
+    AreaFigure,
+    ChildDeathCount,
+    DeathCategory,
+    FinanceLine,
+    NarrativeVersion,
+    ReportStatus,
+    Section,
+    YearEntries,
+)
+
+
+@transaction.atomic
+def create_report(year: int) -> AnnualReport:
+    """The year's report with the standard sections (or the existing one)."""
+    report, created = AnnualReport.objects.get_or_create(year=year)
+    if created:
+        Section.objects.bulk_create(
+            Section(report=report, key=spec.key, title=spec.title, order=n, blocks=spec.blocks)
+            for n, spec in enumerate(structure.sections_for(year), 1)
+        )
+    return report
+
+
+class Frozen(Exception):
+    """A published report's text and figures do not change."""
+
+
+@transaction.atomic
+def save_narrative(
+    section: Section, text: str, *, by: User | None, at: Any = None
+) -> NarrativeVersion:
+    report = AnnualReport.objects.select_for_update().get(pk=section.report_id)
+    if report.is_published:
+        raise Frozen("This report is published: its text can no longer change.")
+    current = section.current
+    if current is not None and current.text == text:
+        return current
+    return NarrativeVersion.objects.create(
+        section=section, text=text, saved_by=by, saved_at=at or timezone.now()
+    )
+
+
+@transaction.atomic
+def publish(report: AnnualReport, *, by: User, request: HttpRequest | None = None) -> AnnualReport:
+    """Freeze the report: every section's text and every figure as drawn now."""
+    report = AnnualReport.objects.select_for_update().get(pk=report.pk)
+    if report.is_published:
+        raise Frozen("This report is already published.")
+    document = queries.draw_live(report)
+    report.snapshot = {"sections": document["sections"], "figures": queries.figures_of(document)}
+    report.status = ReportStatus.PUBLISHED
+    report.published_at = timezone.now()
+    report.published_by = by
+    report.save(update_fields=["snapshot", "status", "published_at", "published_by"])
+    audit.record(
+        AuditAction.PUBLISH,
+        request=request,
+        user=by,
+        object_type="annual_report",
+        object_id=report.pk,
+        detail={"year": report.year, "figures": len(report.snapshot["figures"])},
+    )
+    return report
+
+
+# --- The year's entries ---------------------------------------------------------------
+
+AREA_COLUMNS = ("group", "indicator", "value", "unit", "period", "source")
+UNITS = ("percentage", "rate_1000", "rate_10000", "count", "number")
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # the line of the file, the header being line 1
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        column = f", column {self.column}" if self.column else ""
+        return f"Row {self.row}{column}: {self.reason}"
+
+
+class ImportRefused(Exception):
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(f"{len(errors)} errors")
+        self.errors = errors
+
+
+def parse_area_figures(content: str, year: int) -> list[AreaFigure]:
+    """The rows of a CSV of public health indicators (columns group, indicator, value,
+    unit, period, source), or every error with its row and column."""
+    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
+    header = [h.strip().lower() for h in reader.fieldnames or []]
+    missing = [c for c in AREA_COLUMNS[:4] if c not in header]
+    if missing:
+        raise ImportRefused([RowError(1, c, "this column is missing") for c in missing])
+    errors: list[RowError] = []
+    rows: list[AreaFigure] = []
+    for n, raw in enumerate(reader, 2):
+        if None in raw:  # more cells than the header has columns
+            errors.append(RowError(n, "", "the row has more cells than the header has columns"))
+            continue
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
+        for column in ("group", "indicator"):
+            if not row.get(column):
+                errors.append(RowError(n, column, "is empty"))
+        try:
+            value = Decimal(row.get("value", "").replace(",", "").rstrip("%"))
+            if not value.is_finite():
+                raise InvalidOperation
+        except InvalidOperation:
+            errors.append(RowError(n, "value", f"“{row.get('value', '')}” is not a number"))
+            value = Decimal(0)
+        unit = row.get("unit", "").lower()
+        if unit not in UNITS:
+            errors.append(RowError(n, "unit", f"“{unit}” is not one of {', '.join(UNITS)}"))
+        rows.append(
+            AreaFigure(
+                year=year,
+                group=row.get("group", "")[:120],
+                indicator=row.get("indicator", "")[:300],
+                value=value,
+                unit=unit,
+                period=row.get("period", "")[:40],
+                source=row.get("source", "")[:200],
+                order=n,
+            )
+        )
+    if not rows and not errors:
+        errors.append(RowError(2, "", "the file has no rows"))
+    if errors:
+        raise ImportRefused(errors)
+    return rows
+
+
+@transaction.atomic
+def import_area_figures(content: str, year: int) -> int:
+    """All or nothing: the year's figures replaced by the file's, or none changed."""
+    rows = parse_area_figures(content, year)
+    AreaFigure.objects.filter(year=year).delete()
+    AreaFigure.objects.bulk_create(rows)
+    return len(rows)
+
+
+@transaction.atomic
+def save_entries(entries: YearEntries) -> YearEntries:
+    entries.full_clean()
+    entries.save()
+    return entries
+
+
+@transaction.atomic
+def add_finance_line(line: FinanceLine) -> FinanceLine:
+    line.full_clean()
+    line.save()
+    return line
+
+
+@transaction.atomic
+def remove_finance_line(line: FinanceLine) -> None:
+    line.delete()
+
+
+@transaction.atomic
+def save_death_counts(year: int, counts: dict[int, tuple[int, int]]) -> None:
+    for category in DeathCategory:
+        modifiable, other = counts.get(category.value, (0, 0))
+        if modifiable < 0 or other < 0:
+            raise ValidationError("Counts cannot be negative.")
+        ChildDeathCount.objects.update_or_create(
+            year=year,
+            category=category.value,
+            defaults={"modifiable": modifiable, "not_modifiable": other},
+        )

@@ -1,0 +1,570 @@
+"""The report's data blocks: each a function of the year (and its arguments) giving a
+plain dict that the HTML, PDF and DOCX writers draw, and that a published report keeps in
+its snapshot (docs/decisions/0049-report-model.md).
+
+Every value in a block is a string that has been through a gate of figures.py
+(docs/decisions/0051-disclosure-in-the-report.md). Blocks read the modules only through
+their public query functions; none touches a child-level model.
+
+A block dict has: "block" (its registry key), "title", "kind" and, by kind:
+- "table": "headers", "rows" (lists of strings, the first cell the row's label),
+  "total" (the last row is a total row);
+- "figures": "items" of {"label", "value"};
+- "groups": "groups" of {"title", "items": [{"label", "value", "period"}]};
+- "list": "items" of strings;
+- "indicators": "headlines" (strings) and "charts" of {"title", "chart" (or None when
+  withheld), "note", "headers", "rows"}.
+Every kind may carry "note" and, when it holds nothing, "empty".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from safeguarding.reports import figures
+from safeguarding.reports.models import (
+    AreaFigure,
+    ChildDeathCount,
+    DeathCategory,
+    FinanceKind,
+    FinanceLine,
+    YearEntries,
+    year_label,
+)
+
+Block = dict[str, Any]
+BlockFunction = Callable[..., Block]
+REGISTRY: dict[str, BlockFunction] = {}
+
+
+def block(key: str) -> Callable[[BlockFunction], BlockFunction]:
+    def register(func: BlockFunction) -> BlockFunction:
+        REGISTRY[key] = func
+        return func
+
+    return register
+
+
+def year_bounds(year: int) -> tuple[dt.date, dt.date]:
+    """The financial year's first and last days (inclusive)."""
+    return dt.date(year, 4, 1), dt.date(year + 1, 3, 31)
+
+
+def quarters(year: int) -> list[tuple[str, dt.date, dt.date]]:
+    out = []
+    for q, (m1, m2) in enumerate(((4, 6), (7, 9), (10, 12), (1, 3))):
+        y = year if q < 3 else year + 1
+        last = (dt.date(y, m2, 28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+        out.append((f"{dt.date(y, m1, 1):%b} to {last:%b %Y}", dt.date(y, m1, 1), last))
+    return out
+
+
+def empty_text(year: int) -> str:
+    return f"No figures are held for {year_label(year)} yet."
+
+
+def draw(spec: dict[str, Any], year: int) -> Block:
+    """One block from its spec in a section ({"block": key, ...arguments})."""
+    arguments = {k: v for k, v in spec.items() if k != "block"}
+    drawn = REGISTRY[spec["block"]](year, **arguments)
+    drawn["block"] = spec["block"]
+    return drawn
+
+
+# --- The year's entries -----------------------------------------------------------------
+
+
+@block("area-figures")
+def area_figures(year: int) -> Block:
+    groups: dict[str, list[dict[str, str]]] = {}
+    for row in AreaFigure.objects.filter(year=year):
+        groups.setdefault(row.group, []).append(
+            {
+                "label": row.indicator,
+                "value": figures.published(row.value, row.unit),
+                "period": row.period,
+            }
+        )
+    drawn: Block = {
+        "title": "The children of the area in numbers",
+        "kind": "groups",
+        "groups": [{"title": title, "items": items} for title, items in groups.items()],
+    }
+    sources = sorted(set(AreaFigure.objects.filter(year=year).values_list("source", flat=True)))
+    if any(sources):
+        drawn["note"] = "Sources: " + "; ".join(s for s in sources if s) + "."
+    if not groups:
+        drawn["empty"] = empty_text(year)
+    return drawn
+
+
+@block("communications")
+def communications(year: int) -> Block:
+    entries = YearEntries.objects.filter(year=year).first()
+    items = []
+    if entries is not None:
+        if entries.social_followers is not None:
+            items.append(
+                {
+                    "label": f"followers on {entries.social_platform or 'social media'}",
+                    "value": figures.activity(entries.social_followers),
+                }
+            )
+        if entries.newsletter_subscribers is not None:
+            items.append(
+                {
+                    "label": "people signed up to the e-newsletter",
+                    "value": figures.activity(entries.newsletter_subscribers),
+                }
+            )
+        if entries.website_visits_per_month is not None:
+            label = "visits to the website a month"
+            if entries.website_visits_change:
+                change = entries.website_visits_change
+                word = "more" if change > 0 else "fewer"
+                label += f" ({figures.activity(abs(change))} {word} than the year before)"
+            items.append(
+                {"label": label, "value": figures.activity(entries.website_visits_per_month)}
+            )
+    drawn: Block = {"title": "Communication in numbers", "kind": "figures", "items": items}
+    if not items:
+        drawn["empty"] = empty_text(year)
+    return drawn
+
+
+@block("finance")
+def finance(year: int) -> Block:
+    lines = list(FinanceLine.objects.filter(year=year).select_related("agency"))
+    rows: list[list[str]] = []
+    income = sum((x.amount for x in lines if x.kind == FinanceKind.CONTRIBUTION), Decimal(0))
+    spend = sum((x.amount for x in lines if x.kind == FinanceKind.SPEND), Decimal(0))
+    for kind in (FinanceKind.CONTRIBUTION, FinanceKind.SPEND, FinanceKind.IN_KIND):
+        for line in (x for x in lines if x.kind == kind):
+            rows.append([f"{kind.label}: {line.label}", figures.money(line.amount)])
+        if kind == FinanceKind.CONTRIBUTION and lines:
+            rows.append(["Total contributions", figures.money(income)])
+        if kind == FinanceKind.SPEND and lines:
+            rows.append(["Total spend", figures.money(spend)])
+    drawn: Block = {
+        "title": f"Partnership budget {year_label(year)}",
+        "kind": "table",
+        "headers": ["Line", "Amount"],
+        "rows": rows,
+    }
+    if not lines:
+        drawn["empty"] = empty_text(year)
+        return drawn
+    balance = income - spend
+    entries = YearEntries.objects.filter(year=year).select_related("balance_met_by").first()
+    met_by = entries.balance_met_by if entries else None
+    word = "Deficit" if balance < 0 else "Surplus"
+    label = f"{word} for the year"
+    if met_by is not None and balance < 0:
+        label += f", paid by {met_by.name}"
+    elif met_by is not None and balance > 0:
+        label += f", held by {met_by.name}"
+    rows.append([label, figures.money(abs(balance))])
+    drawn["total"] = True
+    drawn["note"] = (
+        "Contributions in kind are services given by partners; they are not in the balance."
+    )
+    return drawn
+
+
+@block("child-deaths")
+def child_deaths(year: int) -> Block:
+    held = {c.category: c for c in ChildDeathCount.objects.filter(year=year)}
+    drawn: Block = {
+        "title": f"Child deaths reviewed in {year_label(year)}, by category",
+        "kind": "table",
+        "headers": ["Category", "Modifiable factors", "No modifiable factors", "Total"],
+        "rows": [],
+    }
+    if not held:
+        drawn["empty"] = empty_text(year)
+        return drawn
+    # Only the categories with reviews: a row of true zeros tells nothing, and hiding
+    # cells in it (secondary suppression) would read as "1 to 5".
+    categories = [
+        c for c in DeathCategory if c in held and held[c].modifiable + held[c].not_modifiable
+    ]
+    if not categories:
+        drawn["empty"] = f"No child deaths were reviewed in {year_label(year)}."
+        return drawn
+    counts = [[held[c].modifiable, held[c].not_modifiable] for c in categories]
+    shown = figures.children_table(counts)
+    for category, cells in zip(categories, shown, strict=False):
+        drawn["rows"].append([f"{category.value}. {category.label}", *cells])
+    drawn["rows"].append(["Total", *shown[-1]])
+    drawn["total"] = True
+    drawn["note"] = (
+        "c: 1 to 5 reviews, not shown (with another cell where a total would reveal it)."
+    )
+    return drawn
+
+
+# --- Learning -------------------------------------------------------------------------
+
+
+@block("learning-counts")
+def learning_counts(year: int) -> Block:
+    from safeguarding.learning.queries import counts_by_financial_year
+
+    counts = counts_by_financial_year().get(year)
+    labels = (
+        ("notifications", "Notifications about children made to the National Panel"),
+        (
+            "care_leaver_notifications",
+            "Notifications about care leavers made to the National Panel",
+        ),
+        ("rapid_reviews", "Rapid reviews held by the partnership"),
+        ("lcsprs", "Local child safeguarding practice reviews"),
+        ("local_reviews", "Local multi-agency case reviews"),
+        ("multi_agency_audits", "Multi-agency audits"),
+    )
+    drawn: Block = {
+        "title": f"Reviews and audits in {year_label(year)}",
+        "kind": "figures",
+        "items": [{"label": label, "value": figures.activity(counts[key])} for key, label in labels]
+        if counts
+        else [],
+    }
+    if not counts:
+        drawn["empty"] = empty_text(year)
+    return drawn
+
+
+@block("learning-themes")
+def learning_themes(year: int) -> Block:
+    from safeguarding.learning.queries import themes_by_year
+
+    themes = list(themes_by_year().get(year, {}))
+    drawn: Block = {
+        "title": f"Themes of the reviews and audits of {year_label(year)}",
+        "kind": "list",
+        "items": themes,
+    }
+    if not themes:
+        drawn["empty"] = empty_text(year)
+    return drawn
+
+
+# --- Training -------------------------------------------------------------------------
+
+
+@block("training-table")
+def training_table(year: int) -> Block:
+    from safeguarding.training.queries import year_figures
+
+    found = year_figures(year)
+    rows = [
+        [
+            r.course,
+            figures.activity(r.sessions),
+            figures.activity(r.attendees),
+            figures.activity(r.no_shows),
+        ]
+        for r in found.rows
+    ]
+    drawn: Block = {
+        "title": f"Multi-agency training sessions delivered and attendees {year_label(year)}",
+        "kind": "table",
+        "headers": ["Course", "Sessions", "Attendees", "No-shows"],
+        "rows": rows,
+    }
+    if rows:
+        t = found.totals
+        rows.append(
+            [
+                "Total",
+                figures.activity(t["sessions"]),
+                figures.activity(t["attendees"]),
+                figures.activity(t["no_shows"]),
+            ]
+        )
+        drawn["total"] = True
+    else:
+        drawn["empty"] = empty_text(year)
+    return drawn
+
+
+@block("elearning")
+def elearning(year: int) -> Block:
+    from safeguarding.training.queries import year_figures
+
+    found = year_figures(year)
+    items = [
+        {"label": f"completions of {module}", "value": figures.activity(n)}
+        for module, n in found.elearning
+    ]
+    drawn: Block = {
+        "title": f"E-learning completed in {year_label(year)}",
+        "kind": "figures",
+        "items": items,
+    }
+    if not items:
+        drawn["empty"] = empty_text(year)
+    return drawn
+
+
+@block("training-evaluation")
+def training_evaluation(year: int) -> Block:
+    from safeguarding.training.queries import year_figures
+
+    found = year_figures(year)
+    rows = [
+        [
+            r.course,
+            figures.average(r.confidence_before),
+            figures.average(r.confidence_after),
+        ]
+        for r in found.rows
+        if r.confidence_before is not None and r.confidence_after is not None
+    ]
+    drawn: Block = {
+        "title": "Confidence before and after training (mean, 1 to 5)",
+        "kind": "table",
+        "headers": ["Course", "Before", "After"],
+        "rows": rows,
+        "quotes": found.quotes[:3],
+    }
+    if not rows:
+        drawn["empty"] = empty_text(year)
+    return drawn
+
+
+# --- The trackers ---------------------------------------------------------------------
+
+
+@block("young-carers")
+def young_carers(year: int) -> Block:
+    from safeguarding.young_carers.queries import identification_by_month
+
+    first, last = year_bounds(year)
+    entries = YearEntries.objects.filter(year=year).first()
+    baseline = entries.young_carers_baseline if entries else None
+    start = min(baseline, first) if baseline else first
+    months = identification_by_month(start, last)
+    chosen = [m for m in months if m.month >= first]
+    if baseline is not None:
+        chosen = [
+            m for m in months if m.month.year == baseline.year and m.month.month == baseline.month
+        ] + chosen
+    rows = [[f"{m.month:%B %Y}", figures.children(m.identified)] for m in chosen]
+    drawn: Block = {
+        "title": "Young carers identified (on the register at the month's end)",
+        "kind": "table",
+        "headers": ["Month", "Young carers"],
+        "rows": rows,
+    }
+    if not any(m.identified for m in chosen):
+        drawn["rows"] = []
+        drawn["empty"] = empty_text(year)
+    return drawn
+
+
+@block("exploitation")
+def exploitation(year: int) -> Block:
+    from safeguarding.exploitation.feeds import quarters as exploitation_quarters
+    from safeguarding.exploitation.models import ExploitationType, RiskLevel
+
+    table = exploitation_quarters(year)
+    rows: list[list[str]] = []
+    for code, label in ExploitationType.choices:
+        for level in RiskLevel:
+            counts = [f.by_type_and_level.get((code, str(level)), 0) for f in table.feeds]
+            if any(counts):
+                rows.append([f"{label}: {level.label}", *(figures.children(n) for n in counts)])
+    rows.append(["Referrals", *(figures.children(f.referrals) for f in table.feeds)])
+    drawn: Block = {
+        "title": "Children assessed at risk of exploitation at each quarter's end",
+        "kind": "table",
+        "headers": ["Type and risk", *table.headings],
+        "rows": rows,
+        "note": "c: 1 to 5 children, not shown.",
+    }
+    if not any(f.referrals or f.by_type_and_level for f in table.feeds):
+        drawn["rows"] = []
+        drawn["empty"] = empty_text(year)
+    return drawn
+
+
+@block("missing")
+def missing(year: int) -> Block:
+    from safeguarding.missing.queries import figures as missing_figures
+
+    rows = []
+    found = []
+    for label, start, end in quarters(year):
+        f = missing_figures(start, end)
+        found.append(f)
+        rows.append(
+            [
+                label,
+                figures.children(f.episodes),
+                figures.children(f.children_missing),
+                figures.children_rate(f.completed_in_72_hours, f.returns),
+            ]
+        )
+    drawn: Block = {
+        "title": "Children missing from home or care",
+        "kind": "table",
+        "headers": [
+            "Quarter",
+            "Episodes",
+            "Children missing",
+            "Return interviews within 72 hours (%)",
+        ],
+        "rows": rows,
+        "note": "c: 1 to 5, not shown; a percentage whose count is hidden is hidden too.",
+    }
+    if not any(f.episodes for f in found):
+        drawn["rows"] = []
+        drawn["empty"] = empty_text(year)
+    return drawn
+
+
+@block("education")
+def education(year: int) -> Block:
+    from safeguarding.education.feeds import feed
+
+    rows = []
+    found = []
+    for label, start, end in quarters(year):
+        f = feed(start, end)
+        found.append(f)
+        rows.append(
+            [
+                label,
+                figures.children(f.cme_referred),
+                figures.children(f.cme_open),
+                figures.children(f.ehe_count),
+            ]
+        )
+    drawn: Block = {
+        "title": "Children missing education and electively home educated",
+        "kind": "table",
+        "headers": [
+            "Quarter",
+            "Referred as missing education",
+            "Missing education at the quarter's end",
+            "Home educated at the quarter's end",
+        ],
+        "rows": rows,
+        "note": "c: 1 to 5 children, not shown.",
+    }
+    if not any(f.cme_referred or f.cme_open or f.ehe_count for f in found):
+        drawn["rows"] = []
+        drawn["empty"] = empty_text(year)
+    return drawn
+
+
+# --- The data set ---------------------------------------------------------------------
+
+CHART_POINTS = 36
+CHARTS_PER_PRIORITY = 3
+
+
+def _small(indicator: Any, points: list[Any]) -> bool:
+    """Whether a chart would show a count of 1 to 5: such a chart is withheld."""
+    from safeguarding.insight.models import Unit
+
+    if indicator.unit != Unit.COUNT:
+        return False
+    return any(1 <= p.value <= figures.disclosure.SMALL_UPTO[figures.POLICY] for p in points)
+
+
+def _chart_dict(indicator: Any, points: list[Any], year: int) -> dict[str, Any]:
+    from safeguarding.insight import chart, queries
+
+    table = queries.public_table(indicator, year, figures.POLICY)
+    item: dict[str, Any] = {
+        "title": indicator.title,
+        "headers": table[0],
+        "rows": table[1:],
+        "chart": None,
+        "note": "",
+    }
+    if _small(indicator, points):
+        item["note"] = "The chart is not shown: it would show counts of 1 to 5."
+        return item
+    analysis = queries.analyse(indicator, points)
+    target = float(indicator.target) if indicator.target is not None else None
+    drawn = chart.build(indicator.title, indicator.unit, points, analysis, target)
+    item["chart"] = dataclasses.asdict(drawn)
+    return item
+
+
+@block("indicators")
+def indicators(
+    year: int,
+    priority: int | None = None,
+    limit: int = CHARTS_PER_PRIORITY,
+    headlines: int = CHARTS_PER_PRIORITY + 2,
+) -> Block:
+    """SPC charts (with their tables) and headlines of the data set's indicators: those
+    of one priority of the year, or the most signalled of all."""
+    from safeguarding.insight import queries
+    from safeguarding.insight.models import Indicator
+
+    first, last = year_bounds(year)
+    chosen = Indicator.objects.filter(active=True)
+    if priority is not None:
+        chosen = chosen.filter(priority__year=year, priority__number=priority)
+    loaded = [
+        (i, [p for p in points if p.period.start <= last][-CHART_POINTS:])
+        for i, points in queries.indicators_with_series(chosen)
+    ]
+    loaded = [(i, pts) for i, pts in loaded if any(p.period.year == year for p in pts)]
+    # Headlines only of indicators whose figures may all be shown.
+    safe = [(i, pts) for i, pts in loaded if not _small(i, pts)]
+    lines = queries.year_headlines(year, loaded=safe, limit=headlines)
+    by_code = {h.code for h in lines}
+    ranked = sorted(loaded, key=lambda x: (x[0].code not in by_code, x[0].title))
+    drawn: Block = {
+        "title": "What the data set shows",
+        "kind": "indicators",
+        "headlines": [h.text for h in lines],
+        "charts": [_chart_dict(i, pts, year) for i, pts in ranked[:limit]],
+    }
+    if not loaded:
+        drawn["empty"] = empty_text(year)
+    return drawn
+
+
+# --- Flattening, for the snapshot and the diff ------------------------------------------
+
+
+def flatten(drawn: Block) -> dict[str, str]:
+    """Every figure of a drawn block by a stable label: "title · row · column"."""
+    out: dict[str, str] = {}
+    title = drawn.get("title", drawn.get("block", ""))
+    kind = drawn.get("kind")
+    if kind == "table":
+        headers = drawn.get("headers", [])
+        for row in drawn.get("rows", []):
+            for header, cell in zip(headers[1:], row[1:], strict=False):
+                out[f"{title} · {row[0]} · {header}"] = cell
+    elif kind == "figures":
+        for item in drawn.get("items", []):
+            out[f"{title} · {item['label']}"] = item["value"]
+    elif kind == "groups":
+        for group in drawn.get("groups", []):
+            for item in group["items"]:
+                out[f"{group['title']} · {item['label']}"] = item["value"]
+    elif kind == "list":
+        for item in drawn.get("items", []):
+            out[f"{title} · {item}"] = "listed"
+    elif kind == "indicators":
+        for n, text in enumerate(drawn.get("headlines", []), 1):
+            out[f"{title} · headline {n}"] = text
+        for item in drawn.get("charts", []):
+            headers = item["headers"]
+            for row in item["rows"]:
+                for header, cell in zip(headers[1:], row[1:], strict=False):
+                    out[f"{item['title']} · {row[0]} · {header}"] = cell
+    return out

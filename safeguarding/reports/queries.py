@@ -1,0 +1,149 @@
+"""Reads of the report: who may see and edit it, and the report as drawn (live, or from
+its snapshot once published), with what changed since publication."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404
+from django.utils import timezone
+
+from safeguarding.core.models import Partnership, User
+from safeguarding.core.roles import Role
+from safeguarding.reports import blocks, text
+from safeguarding.reports.models import AnnualReport, ReportStatus, year_label
+
+# Who writes the narrative, enters the year's figures and publishes.
+EDITOR_ROLES = frozenset({Role.PARTNERSHIP_OFFICER})
+# Who reads drafts: the partnership's staff and the executive.
+DRAFT_READER_ROLES = frozenset({Role.PARTNERSHIP_OFFICER, Role.EXECUTIVE})
+
+
+def may_edit(user: User | AnonymousUser) -> bool:
+    return bool(user.is_authenticated and user.roles & EDITOR_ROLES)
+
+
+def may_read_drafts(user: User | AnonymousUser) -> bool:
+    return bool(user.is_authenticated and user.roles & DRAFT_READER_ROLES)
+
+
+def parse_year(slug: str) -> int:
+    """ "2024-25" → 2024; anything else is a page that does not exist."""
+    try:
+        first, second = slug.split("-")
+        year = int(first)
+    except ValueError:
+        raise Http404("No such year.") from None
+    if len(first) != 4 or second != f"{(year + 1) % 100:02d}":
+        raise Http404("No such year.")
+    return year
+
+
+def report_for(user: User | AnonymousUser, year: int) -> AnnualReport:
+    """The year's report if this user may read it: published, anyone; a draft, only the
+    partnership's staff and the executive (a 404 for anyone else, as for none)."""
+    report = AnnualReport.objects.filter(year=year).first()
+    if report is None or not (report.is_published or may_read_drafts(user)):
+        raise Http404("No such report.")
+    return report
+
+
+def reports_for(user: User | AnonymousUser) -> list[AnnualReport]:
+    found = AnnualReport.objects.all()
+    if not may_read_drafts(user):
+        found = found.filter(status=ReportStatus.PUBLISHED)
+    return list(found)
+
+
+def partnership_name() -> str:
+    p = Partnership.objects.first()
+    return p.name if p else "Safeguarding Children Partnership"
+
+
+def draw_live(
+    report: AnnualReport, progress: Callable[[str], None] | None = None
+) -> dict[str, Any]:
+    """The report with today's figures and each section's latest text; `progress` is told
+    each block's key as it is drawn."""
+    sections = []
+    for section in report.sections.prefetch_related("versions"):
+        current = section.current
+        markdown = current.text if current else ""
+        drawn = []
+        for spec in section.blocks:
+            drawn.append(blocks.draw(spec, report.year))
+            if progress is not None:
+                progress(spec["block"])
+        for n, one in enumerate(drawn, 1):
+            for m, chart in enumerate(one.get("charts", []), 1):
+                chart["id"] = f"chart-{section.key}-{n}-{m}"  # unique on the page
+        sections.append(
+            {
+                "key": section.key,
+                "title": section.title,
+                "markdown": markdown,
+                "html": text.to_html(markdown),
+                "blocks": drawn,
+            }
+        )
+    return _document(report, sections)
+
+
+def _document(report: AnnualReport, sections: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "partnership": partnership_name(),
+        "year": report.year,
+        "year_label": year_label(report.year),
+        "title": f"Annual report {year_label(report.year)}",
+        "published": report.is_published,
+        "published_on": timezone.localtime(report.published_at).date()
+        if report.published_at
+        else None,
+        "sections": sections,
+    }
+
+
+def draw(report: AnnualReport) -> dict[str, Any]:
+    """The report as it is to be read: frozen once published, live while a draft."""
+    if report.is_published and report.snapshot:
+        return _document(report, report.snapshot["sections"])
+    return draw_live(report)
+
+
+def figures_of(document: dict[str, Any]) -> dict[str, str]:
+    """Every figure of the report by "section · block title · row · column"."""
+    out: dict[str, str] = {}
+    for section in document["sections"]:
+        for drawn in section["blocks"]:
+            for label, value in blocks.flatten(drawn).items():
+                out[f"{section['title']} · {label}"] = value
+    return out
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    published: str | None  # None: a figure that is new since
+    now: str | None  # None: a figure that is gone
+
+
+def changes_since_published(report: AnnualReport) -> list[Change]:
+    """Regenerating a published report: each figure that differs from the snapshot."""
+    if not report.is_published or not report.snapshot:
+        return []
+    then: dict[str, str] = report.snapshot.get("figures", {})
+    now = figures_of(draw_live(report))
+    return [
+        Change(label, then.get(label), now.get(label))
+        for label in sorted(set(then) | set(now))
+        if then.get(label) != now.get(label)
+    ]
+
+
+def area_figure_count(year: int) -> int:
+    from safeguarding.reports.models import AreaFigure
+
+    return AreaFigure.objects.filter(year=year).count()

@@ -1,0 +1,211 @@
+"""Pages of the annual report. Thin: parse, call an action or a query, render.
+
+The published report is public (anyone, signed in or not, reads and downloads it); a
+draft is read by the partnership's staff and the executive; partnership officers write
+the narrative, enter the year's figures and publish.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from safeguarding.core.access import signed_in_user
+from safeguarding.core.decorators import role_required
+from safeguarding.core.roles import Role
+from safeguarding.reports import actions, forms, outputs, queries, structure
+from safeguarding.reports.models import (
+    ChildDeathCount,
+    FinanceLine,
+    Section,
+    YearEntries,
+    year_label,
+)
+
+officer_only = role_required(Role.PARTNERSHIP_OFFICER)
+draft_readers = role_required(Role.PARTNERSHIP_OFFICER, Role.EXECUTIVE)
+
+
+def _report_url(year: int) -> str:
+    return reverse("reports:report", kwargs={"year": f"{year}-{(year + 1) % 100:02d}"})
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    form = forms.NewReportForm() if queries.may_edit(request.user) else None
+    return render(
+        request, "reports/index.html", {"reports": queries.reports_for(request.user), "form": form}
+    )
+
+
+@officer_only
+@require_POST
+def create(request: HttpRequest) -> HttpResponse:
+    form = forms.NewReportForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the financial year as four digits, for example 2024.")
+        return redirect("reports:index")
+    report = actions.create_report(form.cleaned_data["year"])
+    return redirect(_report_url(report.year))
+
+
+def report(request: HttpRequest, year: str) -> HttpResponse:
+    found = queries.report_for(request.user, queries.parse_year(year))
+    context = {
+        "report": found,
+        "document": queries.draw(found),
+        "may_edit": queries.may_edit(request.user) and not found.is_published,
+        "may_read_drafts": queries.may_read_drafts(request.user),
+        "formats": outputs.FORMATS,
+    }
+    return render(request, "reports/report.html", context)
+
+
+def download(request: HttpRequest, year: str, fmt: str) -> HttpResponse:
+    found = queries.report_for(request.user, queries.parse_year(year))
+    if fmt not in outputs.FORMATS:
+        raise Http404("No such format.")
+    document = queries.draw(found)
+    response = HttpResponse(outputs.render(document, fmt), content_type=outputs.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{outputs.filename(document, fmt)}"'
+    return response
+
+
+@draft_readers
+def changes(request: HttpRequest, year: str) -> HttpResponse:
+    found = queries.report_for(request.user, queries.parse_year(year))
+    return render(
+        request,
+        "reports/changes.html",
+        {"report": found, "changes": queries.changes_since_published(found)},
+    )
+
+
+@officer_only
+def section_edit(request: HttpRequest, year: str, key: str) -> HttpResponse:
+    found = queries.report_for(request.user, queries.parse_year(year))
+    section = get_object_or_404(
+        Section.objects.prefetch_related("versions__saved_by"), report=found, key=key
+    )
+    if found.is_published:
+        messages.error(request, "This report is published: its text can no longer change.")
+        return redirect(f"{_report_url(found.year)}#{section.key}")
+    current = section.current
+    form = forms.NarrativeForm(
+        request.POST or None, initial={"text": current.text if current else ""}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.save_narrative(section, form.cleaned_data["text"], by=signed_in_user(request))
+        except actions.Frozen as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, f"{section.title}: saved.")
+        return redirect(f"{_report_url(found.year)}#{section.key}")
+    context = {
+        "report": found,
+        "section": section,
+        "form": form,
+        "versions": list(section.versions.all()),
+        "guidance": structure.guidance_for(section.key),
+    }
+    return render(request, "reports/section_edit.html", context)
+
+
+@officer_only
+def publish(request: HttpRequest, year: str) -> HttpResponse:
+    found = queries.report_for(request.user, queries.parse_year(year))
+    if request.method == "POST":
+        try:
+            actions.publish(found, by=signed_in_user(request), request=request)
+        except actions.Frozen as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, f"The {found.label} report is published.")
+        return redirect(_report_url(found.year))
+    return render(request, "reports/publish.html", {"report": found})
+
+
+@officer_only
+def entries(request: HttpRequest, year: str) -> HttpResponse:
+    number = queries.parse_year(year)
+    held = YearEntries.objects.filter(year=number).first() or YearEntries(year=number)
+    form = forms.EntriesForm(request.POST or None, instance=held)
+    if request.method == "POST" and form.is_valid():
+        actions.save_entries(form.save(commit=False))
+        messages.success(request, "Communication and finance entries saved.")
+        return redirect("reports:year_entries", year=year)
+    context = {
+        "year": year,
+        "label": year_label(number),
+        "form": form,
+        "lines": FinanceLine.objects.filter(year=number).select_related("agency"),
+        "line_form": forms.FinanceLineForm(),
+        "area_form": forms.AreaFiguresForm(),
+        "area_count": queries.area_figure_count(number),
+    }
+    return render(request, "reports/entries.html", context)
+
+
+@officer_only
+def finance_add(request: HttpRequest, year: str) -> HttpResponse:
+    number = queries.parse_year(year)
+    form = forms.FinanceLineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        line = form.save(commit=False)
+        line.year = number
+        actions.add_finance_line(line)
+        messages.success(request, "Finance line added.")
+        return redirect("reports:year_entries", year=year)
+    return render(
+        request,
+        "reports/form.html",
+        {"form": form, "title": f"Add a finance line for {year_label(number)}", "year": year},
+    )
+
+
+@officer_only
+@require_POST
+def finance_remove(request: HttpRequest, year: str, pk: int) -> HttpResponse:
+    line = get_object_or_404(FinanceLine, pk=pk, year=queries.parse_year(year))
+    actions.remove_finance_line(line)
+    messages.success(request, "Finance line removed.")
+    return redirect("reports:year_entries", year=year)
+
+
+@officer_only
+def area_import(request: HttpRequest, year: str) -> HttpResponse:
+    number = queries.parse_year(year)
+    form = forms.AreaFiguresForm(request.POST or None, request.FILES or None)
+    errors: list[actions.RowError] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            n = actions.import_area_figures(form.cleaned_data["file"], number)
+        except actions.ImportRefused as refused:
+            errors = refused.errors
+        else:
+            messages.success(request, f"{n} figures imported for {year_label(number)}.")
+            return redirect("reports:year_entries", year=year)
+    context = {"form": form, "errors": errors, "year": year, "label": year_label(number)}
+    return render(request, "reports/area_import.html", context)
+
+
+@officer_only
+def deaths(request: HttpRequest, year: str) -> HttpResponse:
+    number = queries.parse_year(year)
+    held = {
+        c.category: (c.modifiable, c.not_modifiable)
+        for c in ChildDeathCount.objects.filter(year=number)
+    }
+    form = forms.DeathCountsForm(request.POST or None, initial_counts=held)
+    if request.method == "POST" and form.is_valid():
+        actions.save_death_counts(number, form.counts())
+        messages.success(request, "Child death review counts saved.")
+        return redirect("reports:year_entries", year=year)
+    return render(
+        request,
+        "reports/form.html",
+        {"form": form, "title": f"Child deaths reviewed in {year_label(number)}", "year": year},
+    )
