@@ -119,7 +119,7 @@ def indicator_edit(request: HttpRequest, code: str | None = None) -> HttpRespons
         return redirect("insight:indicator", code=indicator.code)
     title = f"Change {instance.title}" if instance else "Add an indicator"
     return render(
-        request, "insight/edit.html", {"form": form, "title": title, "back": "insight:indicators"}
+        request, "core/edit.html", {"form": form, "title": title, "back": "insight:indicators"}
     )
 
 
@@ -137,7 +137,7 @@ def commentary_edit(request: HttpRequest, code: str, start: str) -> HttpResponse
         return redirect("insight:indicator", code=indicator.code)
     title = f"Commentary: {indicator.title}, {period.label}"
     return render(
-        request, "insight/edit.html", {"form": form, "title": title, "back": "insight:indicators"}
+        request, "core/edit.html", {"form": form, "title": title, "back": "insight:indicators"}
     )
 
 
@@ -218,7 +218,7 @@ def spotlight_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         return redirect("insight:spotlights")
     title = "Change the spotlight topic" if instance else "Add a spotlight topic"
     return render(
-        request, "insight/edit.html", {"form": form, "title": title, "back": "insight:spotlights"}
+        request, "core/edit.html", {"form": form, "title": title, "back": "insight:spotlights"}
     )
 
 

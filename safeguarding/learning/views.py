@@ -55,7 +55,7 @@ def _form_page(
             messages.success(request, f"{title}: saved.")
             return redirect(done(saved) if callable(done) else done)
     context = {"form": form, "title": title, "back": back}
-    return render(request, "learning/edit.html", context)
+    return render(request, "core/edit.html", context)
 
 
 def _add_errors(form: Any, error: ValidationError) -> None:
