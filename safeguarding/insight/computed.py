@@ -32,7 +32,15 @@ from django.utils.module_loading import autodiscover_modules
 from safeguarding.core import audit
 from safeguarding.core.models import Agency, AgencyKind, AuditAction
 from safeguarding.insight.models import Channel, Correction, Indicator, Submission, as_decimal
-from safeguarding.insight.periods import Frequency, Period, between, containing, last_complete
+from safeguarding.insight.periods import (
+    Frequency,
+    Period,
+    between,
+    containing,
+    financial_year,
+    last_complete,
+    year_periods,
+)
 
 Figure = int | float | Decimal | None
 ComputeFunction = Callable[[dt.date, dt.date], Figure]
@@ -100,8 +108,7 @@ def default_periods(frequency: Frequency, today: dt.date, since: dt.date | None)
     before today's) up to the last complete one."""
     last = last_complete(today, frequency)
     if since is None:
-        year_start = dt.date(today.year if today.month >= 4 else today.year - 1, 4, 1)
-        since = year_start.replace(year=year_start.year - 3)
+        since = year_periods(financial_year(today) - 3, frequency)[0].start
     first = containing(since, frequency)
     return between(first, last) if first <= last else []
 

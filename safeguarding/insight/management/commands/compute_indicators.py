@@ -47,8 +47,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         def progress(items: Iterable[Indicator]) -> Iterable[Indicator]:
-            chosen = list(items)
-            return tqdm(chosen, desc="Computing", unit="indicator", file=self.stderr)
+            return tqdm(items, desc="Computing", unit="indicator", file=self.stderr)
 
         try:
             outcomes = computed.compute(
