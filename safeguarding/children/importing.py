@@ -607,8 +607,8 @@ class _Sql:
         return f"{function}({', '.join(f'{key}, {value}' for key, value in pairs)})"
 
     def record_of(self, staged: str, records: str) -> str:
-        """Join each staged row to the agency's record of its record_id, as `r`; one
-        parameter, the agency.
+        """Join each staged row to the agency's record of its record_id, if there is one,
+        as `r`; one parameter, the agency.
 
         On PostgreSQL a LATERAL sub-select with LIMIT 1 makes it one probe of the unique
         index per row, whatever the statistics say: right after a large load they are
@@ -617,10 +617,10 @@ class _Sql:
         """
         if self.postgres:
             return (
-                f"CROSS JOIN LATERAL (SELECT * FROM {records} AS found WHERE found.agency_id = %s "  # noqa: S608
-                f"AND found.record_id = {staged}.record_id LIMIT 1) AS r"
+                f"LEFT JOIN LATERAL (SELECT * FROM {records} AS found WHERE found.agency_id = %s "  # noqa: S608
+                f"AND found.record_id = {staged}.record_id LIMIT 1) AS r ON TRUE"
             )
-        return f"JOIN {records} AS r ON r.agency_id = %s AND r.record_id = {staged}.record_id"
+        return f"LEFT JOIN {records} AS r ON r.agency_id = %s AND r.record_id = {staged}.record_id"
 
     def json_value(self, expression: str) -> str:
         return expression if self.postgres else f"json({expression})"
@@ -629,7 +629,65 @@ class _Sql:
         return connection.ops.adapt_datetimefield_value(moment)
 
 
-class _Staging:
+class _TableRows:
+    """Writes rows into a table through the DB-API cursor beneath Django's (from the writer
+    thread): COPY on PostgreSQL, blocks of many-row INSERTs on SQLite."""
+
+    def __init__(self, sql: _Sql, name: str, columns: Sequence[str]) -> None:
+        self.sql = sql
+        self.name = name
+        names = ", ".join(columns)
+        self._copy = f"COPY {name} ({names}) FROM STDIN"
+        self._insert = f"INSERT INTO {name} ({names}) VALUES ({', '.join(['?'] * len(columns))})"  # noqa: S608
+        # SQLite: many rows per statement, so the writer thread takes the GIL back once
+        # per block rather than once per row (a parameter limit of 32,766 since 3.32).
+        self.block = max(1, min(500, 30_000 // len(columns)))
+        one = f"({', '.join(['?'] * len(columns))})"
+        self._insert_block = f"INSERT INTO {name} ({names}) VALUES {', '.join([one] * self.block)}"  # noqa: S608
+        connection.ensure_connection()
+        self.raw = connection.connection.cursor()
+
+    def execute_raw(self, statement: str, params: Sequence[Any]) -> int:
+        """Run a statement on the DB-API cursor (the writer thread's), %s placeholders;
+        returns the rows it changed."""
+        if not self.sql.postgres:
+            statement = statement.replace("%s", "?")
+        self.raw.execute(statement, params)
+        return int(self.raw.rowcount)
+
+    def write_raw(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Write rows through the DB-API cursor (from the writer thread)."""
+        if not rows:
+            return
+        if self.sql.postgres:
+            with self.raw.copy(self._copy) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        block = self.block
+        whole = len(rows) - len(rows) % block
+        if whole:
+            self.raw.executemany(
+                self._insert_block,
+                [
+                    list(chain.from_iterable(rows[start : start + block]))
+                    for start in range(0, whole, block)
+                ],
+            )
+        if whole < len(rows):
+            self.raw.executemany(self._insert, rows[whole:])
+
+    def write_text(self, text: str) -> None:
+        """Write rows given as COPY text (PostgreSQL)."""
+        if text:
+            with self.raw.copy(self._copy) as copy:
+                copy.write(text)
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+class _Staging(_TableRows):
     """A temporary table holding every row of the file as checked, for the set-based steps.
 
     `write` stages through Django's cursor (the main thread); `write_raw` and
@@ -647,51 +705,12 @@ class _Staging:
         """Columns are (name, kind: a type or an attribute of _Sql): `written` by the pass,
         in the order of its tuples, and set `later` by the SQL steps."""
         self.cursor = cursor
-        self.sql = sql
-        self.name = name
         cursor.execute(f"DROP TABLE IF EXISTS {name}")
         definition = ", ".join(
             f"{column} {getattr(sql, kind, kind)}" for column, kind in (*written, *later)
         )
         cursor.execute(f"CREATE TEMPORARY TABLE {name} ({definition})")
-        names = ", ".join(column for column, _ in written)
-        self._copy = f"COPY {name} ({names}) FROM STDIN"
-        self._insert = f"INSERT INTO {name} ({names}) VALUES ({', '.join(['%s'] * len(written))})"  # noqa: S608
-        # SQLite: many rows per statement, so the writer thread takes the GIL back once
-        # per block rather than once per row (a parameter limit of 32,766 since 3.32).
-        self.block = max(1, min(500, 30_000 // len(written)))
-        one = f"({', '.join(['?'] * len(written))})"
-        self._insert_block = f"INSERT INTO {name} ({names}) VALUES {', '.join([one] * self.block)}"  # noqa: S608
-        connection.ensure_connection()
-        self.raw = connection.connection.cursor()
-
-    def execute_raw(self, statement: str, params: Sequence[Any]) -> int:
-        """Run a statement on the DB-API cursor (the writer thread's), %s placeholders;
-        returns the rows it changed."""
-        if not self.sql.postgres:
-            statement = statement.replace("%s", "?")
-        self.raw.execute(statement, params)
-        return int(self.raw.rowcount)
-
-    def write_raw(self, rows: list[tuple[Any, ...]]) -> None:
-        """Stage rows through the DB-API cursor (from the writer thread)."""
-        if self.sql.postgres:
-            with self.raw.copy(self._copy) as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            block = self.block
-            whole = len(rows) - len(rows) % block
-            if whole:
-                self.raw.executemany(
-                    self._insert_block,
-                    [
-                        list(chain.from_iterable(rows[start : start + block]))
-                        for start in range(0, whole, block)
-                    ],
-                )
-            if whole < len(rows):
-                self.raw.executemany(self._insert.replace("%s", "?"), rows[whole:])
+        super().__init__(sql, name, [column for column, _ in written])
 
     def write(self, rows: list[tuple[Any, ...]]) -> None:
         if not rows:
@@ -701,11 +720,11 @@ class _Staging:
                 for row in rows:
                     copy.write_row(row)
         else:
-            self.cursor.executemany(self._insert, rows)
+            self.cursor.executemany(self._insert.replace("?", "%s"), rows)
 
     def drop(self) -> None:
         self.cursor.execute(f"DROP TABLE IF EXISTS {self.name}")
-        self.raw.close()
+        self.close()
 
 
 class _Writer:
@@ -717,9 +736,9 @@ class _Writer:
     release the GIL while the database works, which is what makes the overlap pay.
     """
 
-    def __init__(self, work: Callable[[list[tuple[Any, ...]]], None]) -> None:
+    def __init__(self, work: Callable[[Any], None]) -> None:
         self.work = work
-        self.chunks: queue.Queue[list[tuple[Any, ...]] | None] = queue.Queue(maxsize=2)
+        self.chunks: queue.Queue[Any] = queue.Queue(maxsize=2)
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, name="import-writer", daemon=True)
 
@@ -733,7 +752,7 @@ class _Writer:
         self.thread.start()
         return self
 
-    def put(self, chunk: list[tuple[Any, ...]]) -> None:
+    def put(self, chunk: Any) -> None:
         if self.error is not None:
             raise self.error
         self.chunks.put(chunk)
@@ -906,13 +925,248 @@ PERSON_STAGING = (
     ("upn", "text"),
     ("bad", "boolean"),
 )
-# Existing records whose row in the file differs from them (a change of attributes only
-# keeps history but is no reason to link again).
+# What an agency's first load stages: only what the whole-file checks read (the rows
+# themselves go straight into the records table).
+FIRST_LOAD_STAGING = (
+    ("line", "integer PRIMARY KEY"),
+    ("record_id", "text"),
+    ("date_of_birth", "date"),
+    ("date_of_birth_alt", "date"),
+    ("bad", "boolean"),
+)
+# Rows of records the agency does not hold yet (source_id NULL), and of existing records
+# the row differs from (a change of attributes only keeps history but is no reason to link
+# again).
 PERSON_CHANGES = (
     ("line", "integer PRIMARY KEY"),
     ("source_id", "integer"),
     ("identity_changed", "boolean"),
 )
+
+
+@dataclass
+class _Prepared:
+    """A chunk as COPY text, made by the checking thread (PostgreSQL)."""
+
+    chunk: list[tuple[Any, ...]]
+    staged: str
+    records: str = ""  # an agency's first load: its valid rows as records
+    count: int = 0
+
+
+COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+COPY_NULL = "\\N"
+COPY_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _copy_escaped(text: str) -> str:
+    """A value for PostgreSQL's COPY text format: backslash, tab and line ends escaped."""
+    return COPY_SPECIAL.sub(lambda found: COPY_ESCAPES[found.group()], text)
+
+
+class _PersonsCopy:
+    """Staged person rows as PostgreSQL COPY text, made in the checking thread, and
+    written by the writer thread (docs/decisions/0053).
+
+    Staged tuples are (line, record_id, given, family, other, born, born_alt, sex,
+    address, postcode, nhs, upn, bad, *extras). Their values are text already, and
+    psycopg's adaptation of every value of every row cost more than the checking; made
+    here, Python's work stays on the checking thread and the writer thread only waits
+    for the database.
+
+    On an agency's first load the valid rows go straight into the records table (one
+    write each rather than staging and then INSERT … SELECT, and no lookup of a record
+    that cannot exist), and the staging table keeps only FIRST_LOAD_STAGING for the
+    whole-file checks. A record_id repeated within a chunk is written once; one repeated
+    across chunks breaks that chunk's write on the unique constraint, and the chunk is
+    written again without the record_ids already there. Either way the file's duplicates
+    are rejected, and the copy written removed, after the pass (`find_duplicates`,
+    `mend_inserted`).
+    """
+
+    # The records' columns: the text fields, then the date of birth (the one that may be
+    # NULL), then what is the same on every row.
+    RECORD_COLUMNS = (
+        "agency_id",
+        "record_id",
+        "given_name",
+        "family_name",
+        "other_names",
+        "sex",
+        "address",
+        "postcode",
+        "nhs_number",
+        "upn",
+        "attributes",
+        "date_of_birth",
+        "needs_linking",
+        "link_method",
+        "import_batch_id",
+        "created_at",
+        "updated_at",
+    )
+    # The staging table's, in the same spirit.
+    TEXT_COLUMNS = (
+        "record_id",
+        "given_name",
+        "family_name",
+        "other_names",
+        "sex",
+        "address",
+        "postcode",
+        "nhs_number",
+        "upn",
+    )
+
+    def __init__(
+        self,
+        sql: _Sql,
+        staging: _Staging,
+        records: str,
+        agency: int,
+        batch: int,
+        now: dt.datetime,
+        headers: list[str],
+        *,
+        slim: bool,
+    ) -> None:
+        self.slim = slim
+        self.extras = len(headers)
+        if slim:
+            columns: Sequence[str] = [column for column, _ in FIRST_LOAD_STAGING]
+        else:
+            extras = [f"extra_{i}" for i in range(self.extras)]
+            columns = (
+                "line",
+                *self.TEXT_COLUMNS,
+                *extras,
+                "date_of_birth",
+                "date_of_birth_alt",
+                "bad",
+            )
+        self.staging = _TableRows(sql, staging.name, columns)
+        self.records_table = _TableRows(sql, records, self.RECORD_COLUMNS)
+        self.agency = agency
+        self.attributes = self.attributes_of(headers)
+        self.head = f"{agency}\t"
+        self.tail = f"\tt\t\t{batch}\t{now.isoformat()}\t{now.isoformat()}\n"
+
+    @staticmethod
+    def attributes_of(headers: list[str]) -> Callable[[tuple[Any, ...]], str]:
+        """What makes a staged row's attributes (its values from index 13 on) a JSON object,
+        in the key order of the headers, as the database's json_build would."""
+        string = json.encoder.encode_basestring
+        keys = [json.dumps(header) + ": " for header in headers]
+        if not keys:
+            return lambda row: "{}"
+        if len(keys) == 1:
+            opening = "{" + keys[0]
+            return lambda row: opening + string(row[13]) + "}"
+        places = range(13, 13 + len(keys))
+        return lambda row: (
+            "{"
+            + ", ".join(key + string(row[at]) for key, at in zip(keys, places, strict=True))
+            + "}"
+        )
+
+    def prepare(self, chunk: list[tuple[Any, ...]], loading: bool) -> _Prepared:
+        """In the checking thread: the chunk as the writer thread will write it."""
+        if not self.slim:
+            return _Prepared(chunk, self.staged_text(chunk))
+        staged = self.slim_text(chunk)
+        if not loading:
+            return _Prepared(chunk, staged)
+        records, count = self.records(chunk)
+        return _Prepared(chunk, staged, records, count)
+
+    def staged_text(self, chunk: list[tuple[Any, ...]]) -> str:
+        """Every staged column as COPY text."""
+        null, tabs, extras = COPY_NULL, 8 + self.extras, self.extras
+        lines: list[str] = []
+        append = lines.append
+        for row in chunk:
+            text = (
+                f"{row[1]}\t{row[2]}\t{row[3]}\t{row[4]}\t{row[7]}\t{row[8]}\t{row[9]}\t"
+                f"{row[10]}\t{row[11]}"
+            )
+            if extras:
+                text = text + "\t" + "\t".join(row[13:])
+            if text.count("\t") != tabs or "\\" in text or "\n" in text or "\r" in text:
+                fields = (*row[1:5], *row[7:12], *row[13:])
+                text = "\t".join(map(_copy_escaped, fields))
+            born, alt = row[5], row[6]
+            append(
+                f"{row[0]}\t{text}\t{null if born is None else born}\t"
+                f"{null if alt is None else alt}\t{'t' if row[12] else 'f'}\n"
+            )
+        return "".join(lines)
+
+    def slim_text(self, chunk: list[tuple[Any, ...]]) -> str:
+        """FIRST_LOAD_STAGING's columns as COPY text."""
+        special = COPY_SPECIAL.search
+        null = COPY_NULL
+        return "".join(
+            f"{row[0]}\t{_copy_escaped(row[1]) if special(row[1]) else row[1]}\t"
+            f"{null if row[5] is None else row[5]}\t{null if row[6] is None else row[6]}\t"
+            f"{'t' if row[12] else 'f'}\n"
+            for row in chunk
+        )
+
+    def records(self, chunk: list[tuple[Any, ...]]) -> tuple[str, int]:
+        """The chunk's valid rows as records in COPY text, and how many."""
+        attributes = self.attributes
+        seen: set[str] = set()
+        add = seen.add
+        head, tail, null = self.head, self.tail, COPY_NULL
+        lines: list[str] = []
+        append = lines.append
+        for row in chunk:
+            if row[12] or row[1] in seen:
+                continue
+            add(row[1])
+            text = (
+                f"{row[1]}\t{row[2]}\t{row[3]}\t{row[4]}\t{row[7]}\t{row[8]}\t{row[9]}\t"
+                f"{row[10]}\t{row[11]}\t{attributes(row)}"
+            )
+            if text.count("\t") != 9 or "\\" in text or "\n" in text or "\r" in text:
+                fields = (*row[1:5], *row[7:12], attributes(row))
+                text = "\t".join(map(_copy_escaped, fields))
+            born = row[5]
+            append(f"{head}{text}\t{null if born is None else born}{tail}")
+        return "".join(lines), len(lines)
+
+    def write(self, prepared: _Prepared) -> int:
+        """In the writer thread: stage the chunk and, on a first load, write its valid rows
+        as records; returns how many records were written."""
+        self.staging.write_text(prepared.staged)
+        if not prepared.count:
+            return 0
+        raw = self.records_table.raw
+        raw.execute("SAVEPOINT import_chunk")
+        try:
+            self.records_table.write_text(prepared.records)
+            written = prepared.count
+        except connection.Database.IntegrityError:  # type: ignore[attr-defined]  # the driver's, from a raw cursor
+            raw.execute("ROLLBACK TO SAVEPOINT import_chunk")
+            there = self.existing(prepared.chunk)
+            records, written = self.records([row for row in prepared.chunk if row[1] not in there])
+            self.records_table.write_text(records)
+        raw.execute("RELEASE SAVEPOINT import_chunk")
+        return written
+
+    def existing(self, chunk: list[tuple[Any, ...]]) -> set[str]:
+        """Which of the chunk's record_ids the agency's records already hold."""
+        raw = self.records_table.raw
+        raw.execute(
+            f"SELECT record_id FROM {self.records_table.name} WHERE agency_id = %s "  # noqa: S608
+            "AND record_id = ANY(%s)",
+            [self.agency, [row[1] for row in chunk]],
+        )
+        return {record_id for (record_id,) in raw.fetchall()}
+
+    def close(self) -> None:
+        self.staging.close()
+        self.records_table.close()
 
 
 class _PersonsRun(_Run):
@@ -1115,36 +1369,71 @@ class _PersonsRun(_Run):
         present = [name for name in IDENTITY_FIELDS if name in self.columns.index]
         built, headers = self.attributes()
         agency, batch, now = self.agency.pk, self.batch.pk, sql.now(self.now)
+        # An agency's first load (run_import holds the agency's lock, so none can start
+        # beside it) has no records to compare with. On PostgreSQL its rows go straight
+        # into the records table and the staging table keeps only what the whole-file
+        # checks read (_PersonsCopy); SQLite's INSERT … SELECT from staging is quicker than
+        # binding every value of every record from Python.
+        first = not self.system.source_records().filter(agency_id=agency).exists()
         with connection.cursor() as cursor:
             extras = [(f"extra_{i}", "text") for i in range(len(self.columns.extras))]
-            staging = _Staging(
-                cursor, sql, "import_persons_staging", (*PERSON_STAGING, *extras), ()
-            )
+            slim = first and sql.postgres
+            written = FIRST_LOAD_STAGING if slim else (*PERSON_STAGING, *extras)
+            staging = _Staging(cursor, sql, "import_persons_staging", written, ())
             changes = _Staging(cursor, sql, "import_persons_changes", PERSON_CHANGES, ())
             name = staging.name
             find_changes = self.changes_sql(name, changes.name, records, present, built)
-            insert = self.insert_sql(name, records, built)
+            insert = self.insert_sql(name, records, built, None if first else changes.name)
+            copier = (
+                _PersonsCopy(sql, staging, records, agency, batch, self.now, headers, slim=slim)
+                if sql.postgres
+                else None
+            )
             inserted = 0
 
-            def write(chunk: list[tuple[Any, ...]]) -> None:
+            def loading() -> bool:
+                return not self.dry_run and (self.load_valid_rows or not self.problems)
+
+            def write(item: Any) -> None:
                 """In the writer thread: stage the chunk, note which of its existing records
                 changed and, unless this is a dry run or a refused file, insert its new
                 records at once."""
                 nonlocal inserted
-                staging.write_raw(chunk)
+                if copier is None:
+                    chunk = item
+                    staging.write_raw(chunk)
+                else:
+                    inserted += copier.write(item)
+                    if slim:
+                        return
+                    chunk = item.chunk
                 lines = [chunk[0][0], chunk[-1][0]]
                 rows = "s.line BETWEEN %s AND %s"
-                staging.execute_raw(
-                    find_changes.replace(ROWS, rows), [*headers, agency, batch, *lines]
-                )
-                if not self.dry_run and (self.load_valid_rows or not self.problems):
+                if not first:
+                    staging.execute_raw(
+                        find_changes.replace(ROWS, rows), [*headers, agency, batch, *lines]
+                    )
+                if loading():
                     inserted += staging.execute_raw(
                         insert.replace(ROWS, rows), [agency, *headers, batch, now, now, *lines]
                     )
 
-            with _Writer(write) as writer:
-                dates = self.stage(writer.put)
-            cursor.execute(f"CREATE INDEX {name}_record ON {name} (record_id)")
+            try:
+                with _Writer(write) as writer:
+
+                    def put(chunk: list[tuple[Any, ...]]) -> None:
+                        writer.put(chunk if copier is None else copier.prepare(chunk, loading()))
+
+                    dates = self.stage(put)
+            finally:
+                if copier is not None:
+                    copier.close()
+            if first:
+                # Before the steps that read the records: planned on an empty table's
+                # statistics, removing a duplicate's record would scan them all.
+                self.analyze(cursor, records, inserted)
+            if not slim:
+                cursor.execute(f"CREATE INDEX {name}_record ON {name} (record_id)")
             if sql.postgres:
                 cursor.execute(f"ANALYZE {name}")
             order = self.settle_dates(
@@ -1169,7 +1458,7 @@ class _PersonsRun(_Run):
                 # Records inserted before the first problem was found go with the rollback.
                 transaction.set_rollback(True)
                 return outcome
-            if order is Order.MONTH_FIRST:
+            if order is Order.MONTH_FIRST and not first:  # (a first load has nothing to compare)
                 # Existing records were compared on the day-first reading: compare again.
                 alt = "s.date_of_birth_alt IS NOT NULL"
                 cursor.execute(
@@ -1187,15 +1476,17 @@ class _PersonsRun(_Run):
                 created = inserted - self.mend_inserted(cursor, name, records, order)
             cursor.execute(
                 f"SELECT COUNT(*) FROM {changes.name} AS c JOIN {name} AS s ON s.line = c.line "  # noqa: S608
-                "WHERE NOT s.bad"
+                "WHERE NOT s.bad AND c.source_id IS NOT NULL"
             )
             updated = int(cursor.fetchone()[0])
             outcome.created, outcome.updated = created, updated
             outcome.unchanged = staged - rejected - created - updated
             if not self.dry_run:
-                self.load(cursor, name, changes.name, records, present, built, headers)
+                if not first:
+                    self.load(cursor, name, changes.name, records, present, built, headers)
                 outcome.loaded = created + updated > 0
-                self.analyze(cursor, records, created + updated)
+                if not first:
+                    self.analyze(cursor, records, created + updated)
             changes.drop()
             staging.drop()
         return outcome
@@ -1237,10 +1528,10 @@ class _PersonsRun(_Run):
     def changes_sql(
         self, name: str, changes: str, records: str, present: list[str], built: str | None
     ) -> str:
-        """Notes staged rows whose record exists (and is not one this batch inserted) and
-        differs in identity or attributes. Parameters: the attributes' headers, the
-        agency, the batch; ROWS stands for the rows' condition. Unchanged records cost
-        a lookup and nothing else."""
+        """Notes staged rows whose record is new (source_id NULL) or exists (and is not one
+        this batch inserted) and differs in identity or attributes: one lookup of each
+        row's record, and nothing more for an unchanged one. Parameters: the attributes'
+        headers, the agency, the batch; ROWS stands for the rows' condition."""
         sql = self.sql
         identity = " OR ".join(f"s.{f} {sql.distinct} r.{f}" for f in present) or sql.false
         attributes = (
@@ -1253,24 +1544,30 @@ class _PersonsRun(_Run):
             f"SELECT line, source_id, identity_changed FROM (SELECT s.line AS line, "
             f"r.id AS source_id, ({identity}) AS identity_changed, ({attributes}) AS "
             f"attributes_changed FROM {name} AS s {sql.record_of('s', records)} "
-            f"WHERE NOT s.bad AND r.import_batch_id "
-            f"{sql.distinct} %s AND {ROWS}) AS compared "
-            "WHERE identity_changed OR attributes_changed"
+            f"WHERE NOT s.bad AND (r.id IS NULL OR r.import_batch_id {sql.distinct} %s) "
+            f"AND {ROWS}) AS compared "
+            "WHERE source_id IS NULL OR identity_changed OR attributes_changed"
         )
 
-    def insert_sql(self, name: str, records: str, built: str | None) -> str:
-        """Inserts staged rows as new records; an existing one conflicts and is left to
-        `changes_sql`. Parameters: the agency, the attributes' headers, the batch,
-        created_at, updated_at; ROWS stands for the rows' condition. A record_id twice in
-        the file conflicts with itself: the second is skipped here, and both are rejected
-        and the first removed after the pass (mend_inserted)."""
+    def insert_sql(self, name: str, records: str, built: str | None, changes: str | None) -> str:
+        """Inserts staged rows as new records: those `changes_sql` found new, or (when
+        `changes` is None, an agency's first load) every row. Parameters: the agency, the
+        attributes' headers, the batch, created_at, updated_at; ROWS stands for the rows'
+        condition. A record_id twice in the file conflicts with itself: the second is
+        skipped here, and both are rejected and the first removed after the pass
+        (mend_inserted)."""
         sql = self.sql
         fields = ", ".join(IDENTITY_FIELDS)
+        source = (
+            f"{name} AS s"
+            if changes is None
+            else f"{changes} AS c JOIN {name} AS s ON s.line = c.line AND c.source_id IS NULL"
+        )
         return (
             f"INSERT INTO {records} (agency_id, record_id, child_id, {fields}, attributes, "  # noqa: S608
             f"needs_linking, link_method, link_probability, import_batch_id, created_at, updated_at) "
             f"SELECT %s, s.record_id, NULL, {', '.join(f's.{f}' for f in IDENTITY_FIELDS)}, "
-            f"{built or sql.empty_json}, {sql.true}, '', NULL, %s, %s, %s FROM {name} AS s "
+            f"{built or sql.empty_json}, {sql.true}, '', NULL, %s, %s, %s FROM {source} "
             f"WHERE NOT s.bad AND {ROWS} ON CONFLICT (agency_id, record_id) DO NOTHING"
         )
 
@@ -1310,7 +1607,10 @@ class _PersonsRun(_Run):
         versions = _table(self.system.versions())
         kept = [(f, f"r.{f}") for f in ("record_id", *IDENTITY_FIELDS)]
         kept.append(("attributes", sql.json_value("r.attributes")))
-        changed = f"{changes} AS c JOIN {name} AS s ON s.line = c.line AND NOT s.bad"
+        changed = (
+            f"{changes} AS c JOIN {name} AS s ON s.line = c.line AND NOT s.bad "
+            "AND c.source_id IS NOT NULL"
+        )
         cursor.execute(
             f"INSERT INTO {versions} (source_record_id, data, replaced_at, replaced_by_batch_id) "  # noqa: S608
             f"SELECT r.id, {sql.json_object(kept)}, %s, %s FROM {changed} "

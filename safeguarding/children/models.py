@@ -108,7 +108,15 @@ class SourceRecord(ChildLevel):
     # No index of its own: the (agency, child) index and the (agency, record_id) unique
     # constraint serve every lookup by agency, and each index costs every import.
     agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, related_name="source_records", db_index=False
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="source_records",
+        db_index=False,
+        # No foreign-key constraint in the database: PostgreSQL checks one per inserted row
+        # at commit, 4 s of a million-row first load (docs/decisions/0053). An agency is
+        # never deleted (PROTECT; it leaves by being made inactive), and records are only
+        # written for an agency that exists (the import holds its row locked).
+        db_constraint=False,
     )
     record_id = models.CharField(max_length=100, help_text="The agency's own id for the person.")
     # Indexed below only where set: a first import writes every record unlinked, and a

@@ -390,22 +390,45 @@ def test_a_failure_half_way_through_the_rows_leaves_the_database_as_it_was(
     path = csv_file(tmp_path, f"record_id,given_name\n{rows}\n")
     monkeypatch.setattr(importing, "CHUNK", 10)
     written: list[int] = []
-    original = importing._Staging.write_raw
+    original = importing._Staging.execute_raw
 
-    def write_then_break(self: Any, chunk: list[Any]) -> None:
-        if len(written) == 2:  # two chunks staged and their new records inserted already
+    def write_then_break(self: Any, statement: str, params: Any) -> int:
+        # In the writer thread, per chunk: note the changed records, insert the new ones.
+        if len(written) == 4:  # two chunks staged and their new records inserted already
             raise RuntimeError("the disk is full")
-        written.append(len(chunk))
-        original(self, chunk)
+        changed = original(self, statement, params)
+        written.append(changed)
+        return changed
 
-    monkeypatch.setattr(importing._Staging, "write_raw", write_then_break)
+    monkeypatch.setattr(importing._Staging, "execute_raw", write_then_break)
 
     with pytest.raises(ImportFailed) as failed:
         run_import(agency, path, kind="persons")
 
-    assert written == [10, 10]
+    # Noted: F0 changed and F1–F9 new; inserted: F1–F9; then F10–F19 noted and inserted.
+    assert written == [10, 9, 10, 10]
     assert snapshot() == before
     assert failed.value.batch.status == ImportStatus.FAILED
+    assert ImportBatch.objects.get().status == ImportStatus.FAILED
+
+
+def test_a_failure_half_way_through_an_agencys_first_load_leaves_nothing_behind(
+    agency: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = "\n".join(f"F{i},Name{i}" for i in range(50))
+    path = csv_file(tmp_path, f"record_id,given_name\n{rows}\n")
+    monkeypatch.setattr(importing, "CHUNK", 10)
+    chunks: list[int] = []
+
+    def progress(rows: int) -> None:
+        chunks.append(rows)
+        if len(chunks) == 3:  # two chunks handed to the writer, perhaps written
+            raise RuntimeError("the connection dropped")
+
+    with pytest.raises(ImportFailed):
+        run_import(agency, path, kind="persons", progress=progress)
+
+    assert not SourceRecord.objects.filter(agency=agency).exists()
     assert ImportBatch.objects.get().status == ImportStatus.FAILED
 
 
@@ -442,6 +465,75 @@ def test_a_file_read_in_many_chunks_loads_exactly_as_one_read_whole(
     assert loaded["C03"].date_of_birth == dt.date(year, 7, 4)
     assert loaded["C06"].date_of_birth == dt.date(year, 8, 9)
     assert loaded["C07"].date_of_birth == dt.date(year, 3, 25)
+
+
+def test_an_agencys_first_load_read_in_many_chunks_loads_exactly_as_one_read_whole(
+    agency: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An agency's first load writes its records as it goes (on PostgreSQL straight into
+    the records table): a duplicate within a chunk or across chunks, and a column that
+    settles as month first at its end, must still come out as the whole file decides."""
+    monkeypatch.setattr(importing, "CHUNK", 3)
+    year = born(9).year
+    rows = [
+        f"C01,Ann,05/03/{year}",
+        f"C02,Dup,06/03/{year}",  # the first of a duplicate two chunks apart
+        f"C04,Bad,99/99/{year}",  # a problem of its own
+        f"C03,Twin,07/04/{year}",  # a duplicate within one chunk
+        f"C03,Twin,07/04/{year}",
+        f"C05,Bob,01/02/{year}",
+        f"C06,Cal,08/09/{year}",
+        f"C02,Dup,06/03/{year}",
+        f"C07,Dee,03/25/{year}",  # settles the column as month first, last of all
+    ]
+    path = csv_file(tmp_path, "record_id,given_name,date_of_birth\n" + "\n".join(rows) + "\n")
+
+    result = run_import(agency, path, kind="persons", load_valid_rows=True)
+
+    assert problems_of(result) == {
+        (3, "record_id"),
+        (9, "record_id"),
+        (5, "record_id"),
+        (6, "record_id"),
+        (4, "date_of_birth"),
+    }
+    assert (result.created, result.updated, result.rejected) == (4, 0, 5)
+    loaded = records(agency)
+    assert set(loaded) == {"C01", "C05", "C06", "C07"}
+    assert loaded["C01"].date_of_birth == dt.date(year, 5, 3)
+    assert loaded["C06"].date_of_birth == dt.date(year, 8, 9)
+    assert loaded["C07"].date_of_birth == dt.date(year, 3, 25)
+    assert all(record.needs_linking and record.child_id is None for record in loaded.values())
+    assert {record.import_batch_id for record in loaded.values()} == {result.batch.pk}
+
+
+def test_awkward_characters_load_as_written_and_a_re_import_finds_them_unchanged(
+    agency: Any, tmp_path: Path
+) -> None:
+    """Tabs, backslashes, quotes, line breaks and accents inside values, in the hub's
+    fields and in a kept column, on a first load and on the re-import that compares."""
+    path = tmp_path / "awkward.csv"
+    path.write_text(
+        "record_id,given_name,family_name,address,Team,Note\n"
+        'A\\1,Zoë,"O\'Brien\tSmith","1 Flat\nHigh St",\\\\server\\share,"said ""hi"""\n'
+        "A2,Jo,Lee,2 Low St,,\\N\n",
+        encoding="utf-8",
+    )
+
+    first = run_import(agency, path, kind="persons")
+
+    assert (first.created, first.rejected) == (2, 0), first.problems
+    loaded = records(agency)
+    awkward = loaded["A\\1"]
+    assert (awkward.given_name, awkward.family_name) == ("Zoë", "O'Brien\tSmith")
+    assert awkward.address == "1 Flat\nHigh St"
+    assert awkward.attributes == {"Team": "\\\\server\\share", "Note": 'said "hi"'}
+    assert loaded["A2"].attributes == {"Team": "", "Note": "\\N"}
+    assert loaded["A2"].date_of_birth is None
+
+    again = run_import(agency, path, kind="persons")
+
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
 
 
 def test_a_failure_after_the_writes_rolls_all_of_them_back(
