@@ -984,28 +984,8 @@ class _PersonsCopy:
     `mend_inserted`).
     """
 
-    # The records' columns: the text fields, then the date of birth (the one that may be
-    # NULL), then what is the same on every row.
-    RECORD_COLUMNS = (
-        "agency_id",
-        "record_id",
-        "given_name",
-        "family_name",
-        "other_names",
-        "sex",
-        "address",
-        "postcode",
-        "nhs_number",
-        "upn",
-        "attributes",
-        "date_of_birth",
-        "needs_linking",
-        "link_method",
-        "import_batch_id",
-        "created_at",
-        "updated_at",
-    )
-    # The staging table's, in the same spirit.
+    # The identity fields that are text, in the order both COPYs write them: staged
+    # tuples' indexes 1–4 and 7–11.
     TEXT_COLUMNS = (
         "record_id",
         "given_name",
@@ -1016,6 +996,19 @@ class _PersonsCopy:
         "postcode",
         "nhs_number",
         "upn",
+    )
+    # The records': the text fields, then the date of birth (the one that may be NULL),
+    # then what is the same on every row.
+    RECORD_COLUMNS = (
+        "agency_id",
+        *TEXT_COLUMNS,
+        "attributes",
+        "date_of_birth",
+        "needs_linking",
+        "link_method",
+        "import_batch_id",
+        "created_at",
+        "updated_at",
     )
 
     def __init__(

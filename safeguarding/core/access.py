@@ -919,14 +919,20 @@ def linkage_change(request: HttpRequest, public_id: str | uuid.UUID) -> Identity
     return change
 
 
-# --- Exploitation ---
-# The exploitation panels' child-level rows (exploitation/models.py: referrals, agenda
-# items, decisions, the disruption meeting's links naming a child) are reached here too, under the same rules: through a
-# child the user was granted (`get_child`), through a panel the user sits on (rule (b)),
-# or through the children the user may see. See docs/decisions/0034.
+# --- The domain apps' child-level rows ---
+# One family of helpers for every domain app's rows about a child (exploitation: referrals,
+# agenda items, decisions, the disruption meeting's links; education: CME cases and their
+# checks, the EHE register and its visits, absence returns; young carers: registrations
+# and reviews; missing: episodes, return home interviews, profiles, school notices), under
+# the rules of the child index: through a child the user was granted (`get_child`,
+# `child_row`), through a panel the user sits on (rule (b), `panel_rows`), or about the
+# children the user may see now (`visible_rows`, `list_rows`); counts for the feeds
+# (`rows_for_counts`) and system processes (`system_rows`). Every look and write is
+# recorded. See docs/decisions/0034, 0037 and 0040.
 
 
-def _exploitation_row_model(model: type[_Row]) -> type[_Row]:
+def _child_row_model(model: type[_Row]) -> type[_Row]:
+    """The model, if it is a child-level model with a `child`: the rows these helpers give."""
     if not getattr(model, "child_level", False) or not hasattr(model, "child"):
         raise ValueError(f"{model.__name__} is not a child-level model of a child.")
     return model
@@ -954,7 +960,7 @@ def exploitation_action_involvement(agency_id: int) -> QuerySet[Any]:
 
 def rows_for_child(access: ChildAccess, model: type[_Row]) -> QuerySet[_Row]:
     """A child-level model's rows about a child the user was granted (via get_child)."""
-    return _exploitation_row_model(model)._default_manager.filter(child=access.child)
+    return _child_row_model(model)._default_manager.filter(child=access.child)
 
 
 def is_panel_member(user: User | AnonymousUser | None, panel_id: int) -> bool:
@@ -967,7 +973,7 @@ def panel_rows(
 ) -> QuerySet[_Row]:
     """Rows about the children on a panel's list, for a member of that panel (rule (b));
     none for anyone else."""
-    rows = _exploitation_row_model(model)._default_manager.all()
+    rows = _child_row_model(model)._default_manager.all()
     if not is_panel_member(user, panel_id):
         return rows.none()
     listed = PanelChild.objects.filter(
@@ -979,7 +985,44 @@ def panel_rows(
 def visible_rows(user: User | AnonymousUser | None, model: type[_Row]) -> QuerySet[_Row]:
     """Rows about any child the user may see by name now (the flag register)."""
     children = visible_children(user).filter(pk=OuterRef("child_id"))
-    return _exploitation_row_model(model)._default_manager.filter(Exists(children))
+    return _child_row_model(model)._default_manager.filter(Exists(children))
+
+
+def list_rows(
+    request: HttpRequest, model: type[_Row], *, purpose: str, detail: dict[str, Any] | None = None
+) -> QuerySet[_Row]:
+    """The rows about children the user may see now, for a list page; the listing is
+    recorded (which children the page then shows, the caller may add)."""
+    audit.record(
+        AuditAction.CHILD_LIST,
+        request=request,
+        object_type=model.__name__.lower(),
+        purpose=purpose,
+        detail=detail or {},
+    )
+    return visible_rows(request.user, model)
+
+
+def child_row(
+    request: HttpRequest, model: type[_Row], public_id: str | uuid.UUID, *, purpose: str
+) -> tuple[_Row, ChildAccess]:
+    """One row by its public id, with the grant of its child; 404 for a row that does not
+    exist and for one about a child the user may not see. Recorded as a look at the child."""
+    try:
+        key = public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
+    except ValueError:
+        raise Http404("No such record.") from None
+    row = (
+        _child_row_model(model)
+        ._default_manager.filter(public_id=key)
+        .select_related("child")
+        .first()
+    )
+    if row is None:
+        raise Http404("No such record.")
+    child = cast(Child, row.child)  # type: ignore[attr-defined]
+    access = get_child(request, child.public_id, purpose=purpose)
+    return row, access
 
 
 def agency_rows(agency_id: int, model: type[_Row]) -> QuerySet[_Row]:
@@ -989,13 +1032,13 @@ def agency_rows(agency_id: int, model: type[_Row]) -> QuerySet[_Row]:
     for source in _involvement_sources.values():
         q |= Q(Exists(_for_this_child(source(agency_id))))
     children = Child.objects.filter(q, merged_into__isnull=True, pk=OuterRef("child_id"))
-    return _exploitation_row_model(model)._default_manager.filter(Exists(children))
+    return _child_row_model(model)._default_manager.filter(Exists(children))
 
 
 def rows_for_counts(model: type[_Row]) -> QuerySet[_Row]:
     """Every row of the model, for counting only (the feeds' figures): callers aggregate
     and never list or name a row."""
-    return _exploitation_row_model(model)._default_manager.all()
+    return _child_row_model(model)._default_manager.all()
 
 
 def put_on_panel_list(request: HttpRequest, access: ChildAccess, panel_id: int) -> bool:
@@ -1028,32 +1071,23 @@ def save_child_row(
     detail: dict[str, Any] | None = None,
 ) -> None:
     """Save a row about the granted child and record it (CHILD_CREATE/UPDATE unless an
-    action is named, e.g. PANEL_DECISION)."""
+    action is named, e.g. PANEL_DECISION or SHARE)."""
+    _child_row_model(type(row))
     if getattr(row, "child_id", None) != access.child.pk:
         raise PermissionDenied("The row is not about the child you were granted.")
     created = row._state.adding
     row.save()
     object_id = str(getattr(row, "public_id", row.pk))
     object_type = type(row).__name__.lower()
-    if action is None:
-        record_write(
-            request,
-            access,
-            object_type=object_type,
-            object_id=object_id,
-            created=created,
-            purpose=purpose,
-        )
-    else:
-        audit.record(
-            action,
-            request=request,
-            object_type=object_type,
-            object_id=object_id,
-            child_ref=str(access.child.public_id),
-            purpose=purpose,
-            detail=detail,
-        )
+    audit.record(
+        action or (AuditAction.CHILD_CREATE if created else AuditAction.CHILD_UPDATE),
+        request=request,
+        object_type=object_type,
+        object_id=object_id,
+        child_ref=str(access.child.public_id),
+        purpose=purpose,
+        detail=detail,
+    )
 
 
 def update_if_version(
@@ -1092,95 +1126,24 @@ def create_panel_rows(user: User | AnonymousUser | None, panel_id: int, rows: li
     )
     if any(getattr(row, "child_id", None) not in listed for row in rows):
         raise PermissionDenied("A child is not on the panel's list.")
-    _exploitation_row_model(type(rows[0]))._default_manager.bulk_create(rows)
+    _child_row_model(type(rows[0]))._default_manager.bulk_create(rows)
 
 
 # --- Education and young carers ---
-# The trackers' child-level rows (education/models.py: CME cases and their checks, the EHE
-# register and its visits, absence returns; young_carers/models.py: registrations and
-# reviews) are reached here under the same rules: one row through its child (404 unless
-# the user may see the child), lists of the rows about children the user may see, and
-# counts for the feeds. Every look is recorded. See docs/decisions/0040.
+# Their rows are read through the helpers above (docs/decisions/0040).
 
 
 def tracker_involvement(model: type[ChildLevel]) -> InvolvementSource:
     """Rule (a) for a tracker: the agency holding a row (a CME case, a registration) about
     a child is involved with the child."""
-    manager: Any = _exploitation_row_model(model)._default_manager
+    manager: Any = _child_row_model(model)._default_manager
     return lambda agency_id: manager.filter(agency_id=agency_id).values("child_id")
 
 
-def tracker_list(
-    request: HttpRequest, model: type[_Row], *, purpose: str, detail: dict[str, Any] | None = None
-) -> QuerySet[_Row]:
-    """The rows about children the user may see now, for a tracker's list; recorded."""
-    audit.record(
-        AuditAction.CHILD_LIST,
-        request=request,
-        object_type=model.__name__.lower(),
-        purpose=purpose,
-        detail=detail or {},
-    )
-    return visible_rows(request.user, model)
-
-
-def tracker_row(
-    request: HttpRequest, model: type[_Row], public_id: str | uuid.UUID, *, purpose: str
-) -> tuple[_Row, ChildAccess]:
-    """One row by its public id, with the grant of its child; 404 for a row that does not
-    exist and for one about a child the user may not see. Recorded as a look at the child."""
-    try:
-        key = public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
-    except ValueError:
-        raise Http404("No such record.") from None
-    row = (
-        _exploitation_row_model(model)
-        ._default_manager.filter(public_id=key)
-        .select_related("child")
-        .first()
-    )
-    if row is None:
-        raise Http404("No such record.")
-    child = cast(Child, row.child)  # type: ignore[attr-defined]
-    access = get_child(request, child.public_id, purpose=purpose)
-    return row, access
-
-
-def tracker_rows_for_child(access: ChildAccess, model: type[_Row]) -> QuerySet[_Row]:
-    """A tracker's rows about a child the user was granted (via get_child or tracker_row)."""
-    return rows_for_child(access, model)
-
-
-def tracker_save(
-    request: HttpRequest, access: ChildAccess, row: ChildLevel, *, purpose: str
-) -> None:
-    """Save a tracker's row about the granted child and record the write."""
-    save_child_row(request, access, row, purpose=purpose)
-
-
-def tracker_counts(model: type[_Row]) -> QuerySet[_Row]:
-    """Every row of a tracker, for aggregates only (feeds, charts): callers count, never list."""
-    return rows_for_counts(model)
-
-
-def tracker_system_rows(system: SystemAccess, model: type[_Row]) -> QuerySet[_Row]:
-    """Every row of a tracker, for a system process (the demo, a benchmark)."""
-    return _exploitation_row_model(model)._default_manager.all()
-
-
 # --- Missing children ---
-# The missing tracker's rows (missing/models.py: episodes, return home interviews,
-# profiles, school notices) under the same rules: about a child the user was granted
-# (`get_child`), or about any child the user may see now. The agency that recorded an
-# episode is involved with the child (rule (a)). A school's designated safeguarding lead
-# (Role.DSL) is told of a pupil's return: the school is the one holding a record of the
-# child (docs/decisions/0037).
-
-
-def _missing_model(model: type[_Row]) -> type[_Row]:
-    if not getattr(model, "child_level", False) or model._meta.app_label != "missing":
-        raise ValueError(f"{model.__name__} is not a child-level model of the missing tracker.")
-    return model
+# The agency that recorded an episode is involved with the child (rule (a)). A school's
+# designated safeguarding lead (Role.DSL) is told of a pupil's return: the school is the
+# one holding a record of the child (docs/decisions/0037).
 
 
 def missing_episode_involvement(agency_id: int) -> QuerySet[Any]:
@@ -1188,82 +1151,6 @@ def missing_episode_involvement(agency_id: int) -> QuerySet[Any]:
     from safeguarding.missing.models import Episode
 
     return Episode.objects.filter(agency=agency_id).values("child")
-
-
-def missing_rows_for_child(access: ChildAccess, model: type[_Row]) -> QuerySet[_Row]:
-    """A missing-tracker model's rows about a child the user was granted (via get_child)."""
-    return _missing_model(model)._default_manager.filter(child=access.child)
-
-
-def missing_visible_rows(
-    request: HttpRequest, model: type[_Row], *, purpose: str, detail: dict[str, Any] | None = None
-) -> QuerySet[_Row]:
-    """Rows about any child the user may see by name now, for a tracker's list; the
-    listing is recorded (which children a page then shows, the caller may add)."""
-    children = visible_children(request.user).filter(pk=OuterRef("child_id"))
-    audit.record(
-        AuditAction.CHILD_LIST,
-        request=request,
-        object_type=model.__name__.lower(),
-        purpose=purpose,
-        detail=detail,
-    )
-    return _missing_model(model)._default_manager.filter(Exists(children))
-
-
-def missing_row(
-    request: HttpRequest, model: type[_Row], public_id: str | uuid.UUID, *, purpose: str
-) -> tuple[ChildAccess, _Row]:
-    """One row by its public id, with its child granted (the look recorded); 404 when
-    there is no such row or its child is not the user's to see."""
-    try:
-        wanted = public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
-    except ValueError:
-        raise Http404("Not found.") from None
-    row = _missing_model(model)._default_manager.filter(public_id=wanted).first()
-    if row is None:
-        raise Http404("Not found.")
-    child = cast(Child, row.child)  # type: ignore[attr-defined]
-    return get_child(request, child.public_id, purpose=purpose), row
-
-
-def save_missing_row(
-    request: HttpRequest,
-    access: ChildAccess,
-    row: ChildLevel,
-    *,
-    action: AuditAction | None = None,
-    purpose: str = "",
-    detail: dict[str, Any] | None = None,
-) -> None:
-    """Save a missing-tracker row about the granted child and record it (CHILD_CREATE or
-    CHILD_UPDATE unless an action is named, e.g. SHARE)."""
-    _missing_model(type(row))
-    if getattr(row, "child_id", None) != access.child.pk:
-        raise PermissionDenied("The row is not about the child you were granted.")
-    created = row._state.adding
-    row.save()
-    audit.record(
-        action or (AuditAction.CHILD_CREATE if created else AuditAction.CHILD_UPDATE),
-        request=request,
-        object_type=type(row).__name__.lower(),
-        object_id=str(getattr(row, "public_id", row.pk)),
-        child_ref=str(access.child.public_id),
-        purpose=purpose,
-        detail=detail,
-    )
-
-
-def missing_rows_for_counts(model: type[_Row]) -> QuerySet[_Row]:
-    """Every row, for the feeds' figures and the benchmark: callers aggregate and never
-    list or name a row."""
-    return _missing_model(model)._default_manager.all()
-
-
-def missing_system_rows(model: type[_Row]) -> QuerySet[_Row]:
-    """Every row, for system processes that act for no user (making episodes from imported
-    events, sending due notices, the demo); the process writes its own audit entry."""
-    return _missing_model(model)._default_manager.all()
 
 
 def missing_episode_events(system: SystemAccess) -> QuerySet[ChildEvent]:
@@ -1301,9 +1188,10 @@ def my_school_notices(request: HttpRequest) -> QuerySet[Any]:
 
 
 def system_rows(system: SystemAccess, model: type[_Row]) -> QuerySet[_Row]:
-    """Every row of an exploitation model, for a system process (the demo's clearer and
-    digest), which records its own audit entry."""
-    return _exploitation_row_model(model)._default_manager.all()
+    """Every row of a child-level model, for a system process that acts for no user
+    (making episodes from imported events, sending due notices, the demo, a benchmark);
+    the process writes its own audit entry."""
+    return _child_row_model(model)._default_manager.all()
 
 
 class CheckedKeys(Generic[_Row]):
@@ -1321,7 +1209,7 @@ class CheckedKeys(Generic[_Row]):
         return self.model._default_manager.filter(pk__in=self.keys[start:stop])
 
 
-def missing_visible_children_among(
+def visible_children_among(
     request: HttpRequest, child_ids: Iterable[int], *, purpose: str
 ) -> dict[int, Child]:
     """Of these children (found by an aggregate over every row, e.g. repeat missing), the

@@ -43,7 +43,7 @@ def open_case(
 ) -> CmeCase:
     """Open a CME case for the granted child, held by the user's agency."""
     agency_id = _agency_id(request)
-    if access.tracker_rows_for_child(granted, CmeCase).filter(closed_on__isnull=True).exists():
+    if access.rows_for_child(granted, CmeCase).filter(closed_on__isnull=True).exists():
         raise Refused("This child already has an open CME case.")
     with transaction.atomic():
         case = CmeCase(
@@ -54,7 +54,7 @@ def open_case(
             reason=reason.strip(),
             created_by=access.signed_in_user(request),
         )
-        access.tracker_save(request, granted, case, purpose="open a CME case")
+        access.save_child_row(request, granted, case, purpose="open a CME case")
     return case
 
 
@@ -84,7 +84,7 @@ def record_check(
             note=note.strip(),
             by=access.signed_in_user(request),
         )
-        access.tracker_save(request, granted, check, purpose="record a CME check")
+        access.save_child_row(request, granted, check, purpose="record a CME check")
     return check
 
 
@@ -110,7 +110,7 @@ def close_case(
         case.closed_on = closed_on
         case.destination = destination
         case.destination_detail = destination_detail.strip()
-        access.tracker_save(request, granted, case, purpose="close a CME case")
+        access.save_child_row(request, granted, case, purpose="close a CME case")
     return case
 
 
@@ -118,7 +118,7 @@ def start_ehe(
     request: HttpRequest, granted: access.ChildAccess, *, started_on: date, reason: str
 ) -> EheRecord:
     agency_id = _agency_id(request)
-    if access.tracker_rows_for_child(granted, EheRecord).filter(ended_on__isnull=True).exists():
+    if access.rows_for_child(granted, EheRecord).filter(ended_on__isnull=True).exists():
         raise Refused("This child is on the elective home education register already.")
     with transaction.atomic():
         record = EheRecord(
@@ -128,7 +128,7 @@ def start_ehe(
             reason=reason,
             created_by=access.signed_in_user(request),
         )
-        access.tracker_save(request, granted, record, purpose="add to the EHE register")
+        access.save_child_row(request, granted, record, purpose="add to the EHE register")
     return record
 
 
@@ -154,7 +154,7 @@ def record_visit(
             note=note.strip(),
             by=access.signed_in_user(request),
         )
-        access.tracker_save(request, granted, visit, purpose="record an EHE visit")
+        access.save_child_row(request, granted, visit, purpose="record an EHE visit")
     return visit
 
 
@@ -177,7 +177,7 @@ def end_ehe(
         record.ended_on = ended_on
         record.returned_to_school = returned_to_school
         record.end_note = end_note.strip()
-        access.tracker_save(request, granted, record, purpose="end home education")
+        access.save_child_row(request, granted, record, purpose="end home education")
     return record
 
 
@@ -257,7 +257,7 @@ def load_absence(
             school=school, academic_year=academic_year, term=term
         )
         if not created:
-            access.tracker_system_rows(system, AbsenceRecord).filter(batch=batch).delete()
+            access.system_rows(system, AbsenceRecord).filter(batch=batch).delete()
         rows = [
             AbsenceRecord(
                 batch=batch,

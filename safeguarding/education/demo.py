@@ -275,9 +275,9 @@ def _noon(day: date) -> Any:
 @clearer("education trackers")
 def clear_education(ctx: DemoContext) -> None:
     for model in (CmeCheck, EheVisit, AbsenceRecord):
-        access.tracker_system_rows(ctx.system, model).delete()
-    access.tracker_system_rows(ctx.system, CmeCase).delete()
-    access.tracker_system_rows(ctx.system, EheRecord).delete()
+        access.system_rows(ctx.system, model).delete()
+    access.system_rows(ctx.system, CmeCase).delete()
+    access.system_rows(ctx.system, EheRecord).delete()
     AbsenceImport.objects.all().delete()
     Population.objects.all().delete()
 
@@ -287,13 +287,13 @@ def education_rows() -> list[list[Any]]:
     system = access.SystemAccess("demo digest")
     rows: list[list[Any]] = [
         ["cme", c.child.pseudonym, c.referred_on, c.closed_on, c.destination]
-        for c in access.tracker_system_rows(system, CmeCase)
+        for c in access.system_rows(system, CmeCase)
         .select_related("child")
         .order_by("child__pseudonym", "referred_on")
     ]
     rows += [
         ["ehe", r.child.pseudonym, r.started_on, r.ended_on, r.reason]
-        for r in access.tracker_system_rows(system, EheRecord)
+        for r in access.system_rows(system, EheRecord)
         .select_related("child")
         .order_by("child__pseudonym", "started_on")
     ]

@@ -1,6 +1,6 @@
 """The data set's feed from the education trackers: one period's counts.
 
-Counts only (no child named), read through `access.tracker_counts`. Rates are set
+Counts only (no child named), read through `access.rows_for_counts`. Rates are set
 against the population figure in force at the period's end (models.Population).
 """
 
@@ -55,8 +55,8 @@ def feeds(periods: list[tuple[date, date]]) -> list[EducationFeed]:
             "child", distinct=True, filter=_open_at(end, "started_on", "ended_on")
         )
         ehe[f"started{i}"] = Count("pk", filter=Q(started_on__range=(start, end)))
-    cases = access.tracker_counts(CmeCase).aggregate(**cme)
-    register = access.tracker_counts(EheRecord).aggregate(**ehe)
+    cases = access.rows_for_counts(CmeCase).aggregate(**cme)
+    register = access.rows_for_counts(EheRecord).aggregate(**ehe)
     found = []
     for i, (start, end) in enumerate(periods):
         population = queries.population_on(end)

@@ -17,12 +17,12 @@ from safeguarding.insight.computed import computed
 
 
 def _cme_in_use_by(end: date) -> bool:
-    first = access.tracker_counts(CmeCase).aggregate(first=Min("referred_on"))["first"]
+    first = access.rows_for_counts(CmeCase).aggregate(first=Min("referred_on"))["first"]
     return first is not None and first <= end
 
 
 def _ehe_in_use_by(end: date) -> bool:
-    first = access.tracker_counts(EheRecord).aggregate(first=Min("started_on"))["first"]
+    first = access.rows_for_counts(EheRecord).aggregate(first=Min("started_on"))["first"]
     return first is not None and first <= end
 
 

@@ -21,7 +21,7 @@ from safeguarding.education.models import (
 
 def cases(request: HttpRequest, *, show: str = "open") -> QuerySet[CmeCase]:
     """CME cases about children the user may see; open ones longest open first."""
-    rows = access.tracker_list(
+    rows = access.list_rows(
         request, CmeCase, purpose="children missing education", detail={"show": show}
     )
     if show == "open":
@@ -33,7 +33,7 @@ def cases(request: HttpRequest, *, show: str = "open") -> QuerySet[CmeCase]:
 
 def cases_shown(rows: QuerySet[CmeCase]) -> QuerySet[CmeCase]:
     """What the list of cases shows of each: its checks, and the last one."""
-    last = access.tracker_counts(CmeCheck).filter(case=OuterRef("pk")).order_by("-made_on", "-pk")
+    last = access.rows_for_counts(CmeCheck).filter(case=OuterRef("pk")).order_by("-made_on", "-pk")
     return rows.select_related("child", "agency", "referred_by").annotate(
         check_count=Count("checks"),
         last_check_on=Subquery(last.values("made_on")[:1]),
@@ -43,7 +43,7 @@ def cases_shown(rows: QuerySet[CmeCase]) -> QuerySet[CmeCase]:
 
 def checks_of(granted: access.ChildAccess, case: CmeCase) -> QuerySet[CmeCheck]:
     return (
-        access.tracker_rows_for_child(granted, CmeCheck)
+        access.rows_for_child(granted, CmeCheck)
         .filter(case=case)
         .select_related("by")
         .order_by("made_on", "pk")
@@ -51,7 +51,7 @@ def checks_of(granted: access.ChildAccess, case: CmeCase) -> QuerySet[CmeCheck]:
 
 
 def ehe_register(request: HttpRequest, *, show: str = "current") -> QuerySet[EheRecord]:
-    rows = access.tracker_list(
+    rows = access.list_rows(
         request, EheRecord, purpose="elective home education register", detail={"show": show}
     )
     if show == "current":
@@ -61,7 +61,7 @@ def ehe_register(request: HttpRequest, *, show: str = "current") -> QuerySet[Ehe
 
 def ehe_shown(rows: QuerySet[EheRecord]) -> QuerySet[EheRecord]:
     """What the register shows of each record: the last visit."""
-    last = access.tracker_counts(EheVisit).filter(record=OuterRef("pk")).order_by("-visited_on")
+    last = access.rows_for_counts(EheVisit).filter(record=OuterRef("pk")).order_by("-visited_on")
     return rows.select_related("child", "agency").annotate(
         last_visit_on=Subquery(last.values("visited_on")[:1]),
         last_visit_outcome=Subquery(last.values("outcome")[:1]),
@@ -70,7 +70,7 @@ def ehe_shown(rows: QuerySet[EheRecord]) -> QuerySet[EheRecord]:
 
 def visits_of(granted: access.ChildAccess, record: EheRecord) -> QuerySet[EheVisit]:
     return (
-        access.tracker_rows_for_child(granted, EheVisit)
+        access.rows_for_child(granted, EheVisit)
         .filter(record=record)
         .select_related("by")
         .order_by("-visited_on", "-pk")
@@ -85,7 +85,7 @@ def population_on(day: date) -> Population | None:
 def cme_open_on(day: date) -> int:
     """CME cases open at the end of a day (a count: no child named)."""
     return (
-        access.tracker_counts(CmeCase)
+        access.rows_for_counts(CmeCase)
         .filter(referred_on__lte=day)
         .exclude(closed_on__lte=day)
         .count()
@@ -95,7 +95,7 @@ def cme_open_on(day: date) -> int:
 def ehe_on(day: date) -> int:
     """Children on the EHE register at the end of a day (a count)."""
     return (
-        access.tracker_counts(EheRecord)
+        access.rows_for_counts(EheRecord)
         .filter(started_on__lte=day)
         .exclude(ended_on__lte=day)
         .values("child_id")
@@ -134,7 +134,7 @@ def absent_children(
     """Persistently absent pupils the user may see (linked to a child) in one term, the
     most sessions missed first. One term at a time: a list of every term would check
     every pupil's visibility to show the first fifty."""
-    rows = access.tracker_list(
+    rows = access.list_rows(
         request,
         AbsenceRecord,
         purpose="persistent and severe absence",

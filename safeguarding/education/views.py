@@ -91,7 +91,7 @@ def case_new(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @role_required(*CASEWORK_ROLES)
 def case(request: HttpRequest, public_id: str) -> HttpResponse:
-    found, granted = access.tracker_row(request, CmeCase, public_id, purpose=CME_PURPOSE)
+    found, granted = access.child_row(request, CmeCase, public_id, purpose=CME_PURPOSE)
     context = {
         "case": found,
         "child": granted.child,
@@ -103,7 +103,7 @@ def case(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @role_required(*CASEWORK_ROLES)
 def case_check(request: HttpRequest, public_id: str) -> HttpResponse:
-    found, granted = access.tracker_row(request, CmeCase, public_id, purpose=CME_PURPOSE)
+    found, granted = access.child_row(request, CmeCase, public_id, purpose=CME_PURPOSE)
     return _form_page(
         request,
         education_forms.CheckForm(request.POST or None),
@@ -117,7 +117,7 @@ def case_check(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @role_required(*CASEWORK_ROLES)
 def case_close(request: HttpRequest, public_id: str) -> HttpResponse:
-    found, granted = access.tracker_row(request, CmeCase, public_id, purpose=CME_PURPOSE)
+    found, granted = access.child_row(request, CmeCase, public_id, purpose=CME_PURPOSE)
     return _form_page(
         request,
         education_forms.CloseCaseForm(request.POST or None),
@@ -167,7 +167,7 @@ def ehe_new(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @role_required(*CASEWORK_ROLES)
 def ehe_record(request: HttpRequest, public_id: str) -> HttpResponse:
-    record, granted = access.tracker_row(request, EheRecord, public_id, purpose=EHE_PURPOSE)
+    record, granted = access.child_row(request, EheRecord, public_id, purpose=EHE_PURPOSE)
     context = {
         "record": record,
         "child": granted.child,
@@ -178,7 +178,7 @@ def ehe_record(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @role_required(*CASEWORK_ROLES)
 def ehe_visit(request: HttpRequest, public_id: str) -> HttpResponse:
-    record, granted = access.tracker_row(request, EheRecord, public_id, purpose=EHE_PURPOSE)
+    record, granted = access.child_row(request, EheRecord, public_id, purpose=EHE_PURPOSE)
     return _form_page(
         request,
         education_forms.VisitForm(request.POST or None),
@@ -192,7 +192,7 @@ def ehe_visit(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @role_required(*CASEWORK_ROLES)
 def ehe_end(request: HttpRequest, public_id: str) -> HttpResponse:
-    record, granted = access.tracker_row(request, EheRecord, public_id, purpose=EHE_PURPOSE)
+    record, granted = access.child_row(request, EheRecord, public_id, purpose=EHE_PURPOSE)
     return _form_page(
         request,
         education_forms.EndEheForm(request.POST or None),

@@ -101,7 +101,7 @@ def record_episode(
             looked_after=looked_after,
             classification=classification,
         )
-        access.save_missing_row(request, granted, episode, purpose="missing episode recorded")
+        access.save_child_row(request, granted, episode, purpose="missing episode recorded")
         if returned_at is not None:
             _after_return(episode)
     return episode
@@ -122,7 +122,7 @@ def record_return(
         _check_times(episode.reported_at, returned_at)
         episode.returned_at = returned_at
         episode.where_found = where_found.strip()
-        access.save_missing_row(request, granted, episode, purpose="return recorded")
+        access.save_child_row(request, granted, episode, purpose="return recorded")
         return _after_return(episode)
 
 
@@ -193,7 +193,7 @@ def correct_episode(
         }
         if not changes:
             return None
-        access.save_missing_row(
+        access.save_child_row(
             request,
             granted,
             episode,
@@ -210,10 +210,10 @@ def correct_episode(
         )
         correction.save()
         if CORRECTABLE["returned_at"] in changes and episode.returned_at is not None:
-            access.missing_rows_for_child(granted, ReturnInterview).filter(episode=episode).update(
+            access.rows_for_child(granted, ReturnInterview).filter(episode=episode).update(
                 due_at=clock.interview_due(episode.returned_at)
             )
-            access.missing_rows_for_child(granted, SchoolNotice).filter(
+            access.rows_for_child(granted, SchoolNotice).filter(
                 episode=episode, emailed_at__isnull=True
             ).update(due_on=queries.next_school_day(episode.returned_at))
     return correction
@@ -269,7 +269,7 @@ def update_interview(
         interview.concerns = change.concerns.strip()
         interview.exploitation_concern = change.exploitation_concern
         interview.updated_at = timezone.now()
-        access.save_missing_row(
+        access.save_child_row(
             request,
             granted,
             interview,
@@ -301,7 +301,7 @@ def save_profile(
     if user.agency is None:
         raise PermissionDenied("Only a practitioner of an agency keeps a profile.")
     with transaction.atomic():
-        profile = access.missing_rows_for_child(granted, MissingProfile).first() or MissingProfile(
+        profile = access.rows_for_child(granted, MissingProfile).first() or MissingProfile(
             child=granted.child
         )
         for name in PROFILE_FIELDS:
@@ -315,13 +315,13 @@ def save_profile(
             if profile.photo:
                 profile.photo.delete(save=False)
             profile.photo.save(f"{profile.public_id}.jpg", photo, save=False)
-        access.save_missing_row(request, granted, profile, purpose="missing profile kept")
+        access.save_child_row(request, granted, profile, purpose="missing profile kept")
     return profile
 
 
 def open_episode(granted: access.ChildAccess) -> Episode | None:
     return (
-        access.missing_rows_for_child(granted, Episode)
+        access.rows_for_child(granted, Episode)
         .filter(returned_at__isnull=True)
         .order_by("-reported_at")
         .first()
@@ -421,7 +421,7 @@ def episodes_from_events() -> int:
     Returns how many were made. The run is written to the audit log.
     """
     system = access.SystemAccess("missing episodes from imported events")
-    done = access.missing_system_rows(Episode).filter(source_event__isnull=False)
+    done = access.system_rows(system, Episode).filter(source_event__isnull=False)
     events = (
         access.missing_episode_events(system)
         .exclude(pk__in=done.values("source_event_id"))
@@ -466,8 +466,9 @@ def send_due_notices(today: date | None = None) -> int:
     The email names no child: it asks the lead to sign in, where the notice names them.
     """
     today = today or timezone.localdate()
+    system = access.SystemAccess("notices of pupils' returns")
     due = (
-        access.missing_system_rows(SchoolNotice)
+        access.system_rows(system, SchoolNotice)
         .filter(emailed_at__isnull=True, due_on__lte=today)
         .select_related("recipient", "child")
         .order_by("pk")
@@ -477,7 +478,7 @@ def send_due_notices(today: date | None = None) -> int:
     for notice in due.iterator(chunk_size=500):
         with transaction.atomic():
             claimed = (
-                access.missing_system_rows(SchoolNotice)
+                access.system_rows(system, SchoolNotice)
                 .filter(pk=notice.pk, emailed_at__isnull=True)
                 .update(emailed_at=timezone.now())
             )

@@ -240,7 +240,7 @@ def clear_missing_episodes(ctx: DemoContext) -> None:
     from safeguarding.missing.models import MissingProfile
 
     for model in (SchoolNotice, EpisodeCorrection, ReturnInterview, MissingProfile, Episode):
-        access.missing_system_rows(model).delete()
+        access.system_rows(access.SystemAccess("demo"), model).delete()
     SchoolHoliday.objects.all().delete()
 
 
@@ -255,7 +255,7 @@ def missing_episode_rows() -> list[list[Any]]:
             e.risk_grading,
             getattr(getattr(e, "interview", None), "status", ""),
         ]
-        for e in access.missing_system_rows(Episode)
+        for e in access.system_rows(access.SystemAccess("demo"), Episode)
         .select_related("child", "agency", "interview")
         .order_by("child__pseudonym", "reported_at", "pk")
     ]

@@ -17,7 +17,7 @@ from safeguarding.missing.models import Episode
 
 
 def _in_use_by(end: date) -> bool:
-    first = access.missing_rows_for_counts(Episode).aggregate(first=Min("reported_at"))["first"]
+    first = access.rows_for_counts(Episode).aggregate(first=Min("reported_at"))["first"]
     return first is not None and first < queries._instant(end + timedelta(days=1))
 
 
@@ -53,4 +53,4 @@ def repeat_children(start: date, end: date) -> int | None:
     if not _in_use_by(end):
         return None
     until = queries._instant(end + timedelta(days=1))
-    return queries.repeat_missing(access.missing_rows_for_counts(Episode), now=until).count()
+    return queries.repeat_missing(access.rows_for_counts(Episode), now=until).count()

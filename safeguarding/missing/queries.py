@@ -96,8 +96,8 @@ class RepeatMissing:
 def repeat_missing_children(request: Any) -> list[RepeatMissing]:
     """The repeat-missing children the user may see: counted over every episode (a child
     counts as repeat missing whoever recorded the episodes), then checked once per child."""
-    rows = list(repeat_missing(access.missing_rows_for_counts(Episode)))
-    visible = access.missing_visible_children_among(
+    rows = list(repeat_missing(access.rows_for_counts(Episode)))
+    visible = access.visible_children_among(
         request, [row["child_id"] for row in rows], purpose="repeat missing"
     )
     return [
@@ -135,10 +135,10 @@ def repeat_missing_for_panel(request: Any, panel_id: int) -> PanelRepeatMissing:
     )
     rows = [
         row
-        for row in repeat_missing(access.missing_rows_for_counts(Episode))
+        for row in repeat_missing(access.rows_for_counts(Episode))
         if row["child_id"] not in listed
     ]
-    visible = access.missing_visible_children_among(
+    visible = access.visible_children_among(
         request, [row["child_id"] for row in rows], purpose="repeat missing, for the panel"
     )
     shown = [
@@ -187,7 +187,7 @@ def period_figures(periods: list[tuple[date, date]]) -> list[PeriodFigures]:
     """`figures` for several periods: one query for the episodes' counts, one for the
     interviews' (a filtered count per period) and one for repeat missing."""
     spans = [(_instant(start), _instant(end + timedelta(days=1))) for start, end in periods]
-    episodes = access.missing_rows_for_counts(Episode)
+    episodes = access.rows_for_counts(Episode)
     counts: dict[str, Any] = {}
     for i, (since, until) in enumerate(spans):
         reported = Q(reported_at__gte=since, reported_at__lt=until)
@@ -209,7 +209,7 @@ def period_figures(periods: list[tuple[date, date]]) -> list[PeriodFigures]:
             filter=returned & Q(status=InterviewStatus.COMPLETED, completed_at__lte=F("due_at")),
         )
     interview_counts = (
-        access.missing_rows_for_counts(ReturnInterview)
+        access.rows_for_counts(ReturnInterview)
         .filter(episode__returned_at__gte=first, episode__returned_at__lt=last)
         .aggregate(**counts)
     )
@@ -240,7 +240,7 @@ def repeat_missing_at(ends: list[datetime]) -> list[int]:
         for i, end in enumerate(ends)
     }
     per_child = (
-        access.missing_rows_for_counts(Episode)
+        access.rows_for_counts(Episode)
         .filter(reported_at__gt=min(ends) - window, reported_at__lte=max(ends))
         .values("child_id")
         .annotate(**windows)

@@ -38,9 +38,7 @@ FIGURE_ROLES = (Role.ANALYST, Role.EXECUTIVE, Role.PARTNERSHIP_OFFICER)
 @role_required(*CASEWORK_ROLES)
 def tracker(request: HttpRequest) -> HttpResponse:
     show = "all" if request.GET.get("show") == "all" else "open"
-    episodes = access.missing_visible_rows(
-        request, Episode, purpose="missing tracker", detail={"show": show}
-    )
+    episodes = access.list_rows(request, Episode, purpose="missing tracker", detail={"show": show})
     paginator = listing.CappedPaginator(
         queries.tracker(episodes, show), decorate=queries.tracker_shown
     )
@@ -56,7 +54,7 @@ def tracker(request: HttpRequest) -> HttpResponse:
 
 @role_required(*CASEWORK_ROLES)
 def overdue(request: HttpRequest) -> HttpResponse:
-    interviews = access.missing_visible_rows(
+    interviews = access.list_rows(
         request, ReturnInterview, purpose="overdue return home interviews"
     )
     paginator = listing.CappedPaginator(queries.overdue(interviews), decorate=queries.overdue_shown)
@@ -87,11 +85,11 @@ def repeat(request: HttpRequest) -> HttpResponse:
 @role_required(*CASEWORK_ROLES)
 def child(request: HttpRequest, public_id: str) -> HttpResponse:
     granted = access.get_child(request, public_id, purpose="missing episodes")
-    episodes = access.missing_rows_for_child(granted, Episode).select_related("agency", "interview")
+    episodes = access.rows_for_child(granted, Episode).select_related("agency", "interview")
     context = {
         "child": granted.child,
         "episodes": episodes,
-        "profile": access.missing_rows_for_child(granted, MissingProfile).first(),
+        "profile": access.rows_for_child(granted, MissingProfile).first(),
     }
     return render(request, "missing/child.html", context)
 
@@ -114,7 +112,7 @@ def episode_new(request: HttpRequest, public_id: str) -> HttpResponse:
 @role_required(*CASEWORK_ROLES)
 def episode(request: HttpRequest, public_id: str) -> HttpResponse:
     """An episode; while open, the form to record the return (POST)."""
-    granted, row = access.missing_row(request, Episode, public_id, purpose="missing episode")
+    row, granted = access.child_row(request, Episode, public_id, purpose="missing episode")
     form = ReturnForm(request.POST or None) if row.is_open else None
     if form is not None and request.method == "POST" and form.is_valid():
         try:
@@ -124,9 +122,9 @@ def episode(request: HttpRequest, public_id: str) -> HttpResponse:
         else:
             messages.success(request, "The return is recorded: the interview is due.")
             return redirect("missing:episode", public_id=row.public_id)
-    interview = access.missing_rows_for_child(granted, ReturnInterview).filter(episode=row).first()
+    interview = access.rows_for_child(granted, ReturnInterview).filter(episode=row).first()
     corrections = (
-        access.missing_rows_for_child(granted, EpisodeCorrection)
+        access.rows_for_child(granted, EpisodeCorrection)
         .filter(episode=row)
         .select_related("by", "agency")
     )
@@ -143,7 +141,7 @@ def episode(request: HttpRequest, public_id: str) -> HttpResponse:
 @role_required(*CASEWORK_ROLES)
 def episode_correct(request: HttpRequest, public_id: str) -> HttpResponse:
     """Correct an episode's details; the corrections are kept and listed on its page."""
-    granted, row = access.missing_row(
+    row, granted = access.child_row(
         request, Episode, public_id, purpose="correct a missing episode"
     )
     initial = {name: getattr(row, name) for name in actions.CORRECTABLE}
@@ -166,7 +164,7 @@ def episode_correct(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @role_required(*CASEWORK_ROLES)
 def interview(request: HttpRequest, public_id: str) -> HttpResponse:
-    granted, row = access.missing_row(
+    row, granted = access.child_row(
         request, ReturnInterview, public_id, purpose="return home interview"
     )
     form = InterviewForm(request.POST or None, initial=_interview_initial(row))
@@ -190,7 +188,7 @@ def _interview_initial(row: ReturnInterview) -> dict[str, object]:
 @role_required(*CASEWORK_ROLES)
 def profile(request: HttpRequest, public_id: str) -> HttpResponse:
     granted = access.get_child(request, public_id, purpose="missing profile")
-    kept = access.missing_rows_for_child(granted, MissingProfile).first()
+    kept = access.rows_for_child(granted, MissingProfile).first()
     names = [name for name in ProfileForm.base_fields if name != "photo"]
     initial = {name: getattr(kept, name) for name in names} if kept else {}
     form = ProfileForm(request.POST or None, request.FILES or None, initial=initial)
@@ -211,7 +209,7 @@ def profile(request: HttpRequest, public_id: str) -> HttpResponse:
 @role_required(*CASEWORK_ROLES)
 def profile_print(request: HttpRequest, public_id: str) -> HttpResponse:
     granted = access.get_child(request, public_id, purpose="print the missing profile")
-    kept = access.missing_rows_for_child(granted, MissingProfile).first()
+    kept = access.rows_for_child(granted, MissingProfile).first()
     if kept is None:
         raise Http404("No profile is kept.")
     context = {"child": granted.child, "profile": kept, "open": actions.open_episode(granted)}
@@ -221,7 +219,7 @@ def profile_print(request: HttpRequest, public_id: str) -> HttpResponse:
 @role_required(*CASEWORK_ROLES)
 def profile_photo(request: HttpRequest, public_id: str) -> FileResponse:
     granted = access.get_child(request, public_id, purpose="missing profile photograph")
-    kept = access.missing_rows_for_child(granted, MissingProfile).first()
+    kept = access.rows_for_child(granted, MissingProfile).first()
     if kept is None or not kept.photo:
         raise Http404("No photograph is kept.")
     response = FileResponse(kept.photo.open("rb"))
@@ -233,7 +231,7 @@ def profile_photo(request: HttpRequest, public_id: str) -> FileResponse:
 @require_POST
 def profile_share(request: HttpRequest, public_id: str) -> HttpResponse:
     granted = access.get_child(request, public_id, purpose="share the missing profile with police")
-    kept = access.missing_rows_for_child(granted, MissingProfile).first()
+    kept = access.rows_for_child(granted, MissingProfile).first()
     if kept is None:
         raise Http404("No profile is kept.")
     try:

@@ -26,7 +26,7 @@ def register(request: HttpRequest, granted: access.ChildAccess, **fields: Any) -
     user = access.signed_in_user(request)
     if user.agency_id is None:
         raise RegisterRefused("Only a user of an agency registers a young carer.")
-    already = access.tracker_rows_for_child(granted, YoungCarer).filter(closed_on__isnull=True)
+    already = access.rows_for_child(granted, YoungCarer).filter(closed_on__isnull=True)
     if already.exists():
         raise RegisterRefused("This child is already on the register as a young carer.")
     identified_on: date = fields["identified_on"]
@@ -36,7 +36,7 @@ def register(request: HttpRequest, granted: access.ChildAccess, **fields: Any) -
         fields["assessment_kind"] = AssessmentKind.YOUNG_ADULT_CARER
     with transaction.atomic():
         carer = YoungCarer(child=granted.child, agency_id=user.agency_id, created_by=user, **fields)
-        access.tracker_save(request, granted, carer, purpose="register a young carer")
+        access.save_child_row(request, granted, carer, purpose="register a young carer")
     return carer
 
 
@@ -66,12 +66,12 @@ def record_review(
             summary=summary.strip(),
             by=access.signed_in_user(request),
         )
-        access.tracker_save(request, granted, review, purpose="review a young carer's support")
+        access.save_child_row(request, granted, review, purpose="review a young carer's support")
         carer.next_review_on = next_review_on
         if support_offered.strip():
             carer.support_offered = support_offered.strip()
         carer.version += 1
-        access.tracker_save(request, granted, carer, purpose="review a young carer's support")
+        access.save_child_row(request, granted, carer, purpose="review a young carer's support")
     return review
 
 
@@ -91,5 +91,5 @@ def close(
         carer.closed_on = closed_on
         carer.closure_reason = reason
         carer.version += 1
-        access.tracker_save(request, granted, carer, purpose="close a young carer's registration")
+        access.save_child_row(request, granted, carer, purpose="close a young carer's registration")
     return carer

@@ -250,8 +250,8 @@ def _reviews(ctx: DemoContext, carers: list[YoungCarer]) -> list[Review]:
 
 @clearer("young carers")
 def clear_young_carers(ctx: DemoContext) -> None:
-    access.tracker_system_rows(ctx.system, Review).delete()
-    access.tracker_system_rows(ctx.system, YoungCarer).delete()
+    access.system_rows(ctx.system, Review).delete()
+    access.system_rows(ctx.system, YoungCarer).delete()
     records = ctx.system.source_records().filter(record_id__startswith=YOUNG_ADULT_RECORD)
     people = list(records.values_list("child_id", flat=True))
     records.delete()
@@ -263,7 +263,7 @@ def young_carer_rows() -> list[list[Any]]:
     system = access.SystemAccess("demo digest")
     return [
         [str(c.child.pseudonym), c.agency.code, c.identified_on, c.closed_on, c.next_review_on]
-        for c in access.tracker_system_rows(system, YoungCarer)
+        for c in access.system_rows(system, YoungCarer)
         .select_related("child", "agency")
         .order_by("child__pseudonym", "identified_on")
     ]

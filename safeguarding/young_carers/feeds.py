@@ -1,6 +1,6 @@
 """The data set's feed from the young carers register: one period's counts.
 
-Counts only (no child named), read through `access.tracker_counts`.
+Counts only (no child named), read through `access.rows_for_counts`.
 """
 
 from __future__ import annotations
@@ -55,8 +55,8 @@ def feeds(periods: list[tuple[date, date]], *, today: date | None = None) -> lis
         due = Q(was_due_on__range=(start, end))
         review_counts[f"due{i}"] = Count("pk", filter=due)
         review_counts[f"in_time{i}"] = Count("pk", filter=due & Q(held_on__lte=F("was_due_on")))
-    carers = access.tracker_counts(YoungCarer).aggregate(**carer_counts)
-    reviews = access.tracker_counts(Review).aggregate(**review_counts)
+    carers = access.rows_for_counts(YoungCarer).aggregate(**carer_counts)
+    reviews = access.rows_for_counts(Review).aggregate(**review_counts)
     return [
         YoungCarersFeed(
             period_start=start,

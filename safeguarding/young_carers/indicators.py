@@ -18,7 +18,7 @@ from safeguarding.young_carers.models import YoungCarer
 
 
 def _in_use_by(end: date) -> bool:
-    first = access.tracker_counts(YoungCarer).aggregate(first=Min("identified_on"))["first"]
+    first = access.rows_for_counts(YoungCarer).aggregate(first=Min("identified_on"))["first"]
     return first is not None and first <= end
 
 

@@ -28,7 +28,7 @@ def month_end(year: int, month: int) -> date:
 
 def register(request: HttpRequest, *, show: str = "open") -> QuerySet[YoungCarer]:
     """The registrations about children the user may see, earliest identified first."""
-    rows = access.tracker_list(
+    rows = access.list_rows(
         request, YoungCarer, purpose="young carers register", detail={"show": show}
     )
     if show == "open":
@@ -42,7 +42,7 @@ def register_shown(rows: QuerySet[YoungCarer]) -> QuerySet[YoungCarer]:
 
 def for_child(granted: access.ChildAccess) -> QuerySet[YoungCarer]:
     return (
-        access.tracker_rows_for_child(granted, YoungCarer)
+        access.rows_for_child(granted, YoungCarer)
         .select_related("agency")
         .order_by("-identified_on")
     )
@@ -50,7 +50,7 @@ def for_child(granted: access.ChildAccess) -> QuerySet[YoungCarer]:
 
 def reviews_of(granted: access.ChildAccess, carer: YoungCarer) -> QuerySet[Review]:
     return (
-        access.tracker_rows_for_child(granted, Review)
+        access.rows_for_child(granted, Review)
         .filter(young_carer=carer)
         .select_related("by")
         .order_by("-held_on", "-pk")
@@ -62,7 +62,7 @@ def oversight(request: HttpRequest, today: date) -> QuerySet[YoungCarer]:
     last review (what happened last); open longest first."""
     cutoff = add_months(today, -OVERSIGHT_MONTHS)
     return (
-        access.tracker_list(request, YoungCarer, purpose="young carers tracking meeting")
+        access.list_rows(request, YoungCarer, purpose="young carers tracking meeting")
         .filter(closed_on__isnull=True, identified_on__lt=cutoff)
         .order_by("identified_on", "pk")
     )
@@ -71,7 +71,9 @@ def oversight(request: HttpRequest, today: date) -> QuerySet[YoungCarer]:
 def oversight_shown(rows: QuerySet[YoungCarer]) -> QuerySet[YoungCarer]:
     """What the tracking meeting's list shows of each: the last review."""
     last = (
-        access.tracker_counts(Review).filter(young_carer=OuterRef("pk")).order_by("-held_on", "-pk")
+        access.rows_for_counts(Review)
+        .filter(young_carer=OuterRef("pk"))
+        .order_by("-held_on", "-pk")
     )
     return rows.select_related("child", "agency").annotate(
         last_review_on=Subquery(last.values("held_on")[:1]),
@@ -89,7 +91,7 @@ class MonthCount:
 def identification_by_month(first: date, last: date) -> list[MonthCount]:
     """Young carers on the register at each month's end from `first` to `last` (months),
     and how many were newly identified in each month. Aggregates only: no child named."""
-    spans = list(access.tracker_counts(YoungCarer).values_list("identified_on", "closed_on"))
+    spans = list(access.rows_for_counts(YoungCarer).values_list("identified_on", "closed_on"))
     starts = sorted(start for start, _ in spans)
     stops = sorted(stop for _, stop in spans if stop is not None)
     months: list[MonthCount] = []
@@ -111,7 +113,7 @@ CHART_MONTHS = 36
 def first_identified(end: date) -> date:
     """Where the chart starts by default: the first identification, or 36 months back."""
     earliest = (
-        access.tracker_counts(YoungCarer)
+        access.rows_for_counts(YoungCarer)
         .order_by("identified_on")
         .values_list("identified_on", flat=True)
         .first()

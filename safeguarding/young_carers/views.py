@@ -55,7 +55,7 @@ def register(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @role_required(*CASEWORK_ROLES)
 def detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    carer, granted = access.tracker_row(request, YoungCarer, public_id, purpose=VIEW_PURPOSE)
+    carer, granted = access.child_row(request, YoungCarer, public_id, purpose=VIEW_PURPOSE)
     context = {
         "carer": carer,
         "child": granted.child,
@@ -67,7 +67,7 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @role_required(*CASEWORK_ROLES)
 def review(request: HttpRequest, public_id: str) -> HttpResponse:
-    carer, granted = access.tracker_row(request, YoungCarer, public_id, purpose=VIEW_PURPOSE)
+    carer, granted = access.child_row(request, YoungCarer, public_id, purpose=VIEW_PURPOSE)
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -83,7 +83,7 @@ def review(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @role_required(*CASEWORK_ROLES)
 def close(request: HttpRequest, public_id: str) -> HttpResponse:
-    carer, granted = access.tracker_row(request, YoungCarer, public_id, purpose=VIEW_PURPOSE)
+    carer, granted = access.child_row(request, YoungCarer, public_id, purpose=VIEW_PURPOSE)
     form = CloseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

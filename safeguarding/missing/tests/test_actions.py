@@ -170,7 +170,7 @@ def test_an_interview_not_offered_in_72_hours_is_listed_as_overdue(
     request_for: Requests, world: World
 ) -> None:
     request, interview = returned(request_for, world)
-    interviews = access.missing_visible_rows(request, ReturnInterview, purpose="test")
+    interviews = access.list_rows(request, ReturnInterview, purpose="test")
     assert list(queries.overdue(interviews, now=london(2025, 3, 10, 18, 29))) == []
     assert list(queries.overdue(interviews, now=london(2025, 3, 10, 18, 31))) == [interview]
     actions.update_interview(request, granted(request, world), interview, offer(world))
@@ -181,7 +181,7 @@ def test_the_overdue_list_hides_children_of_other_agencies(
     request_for: Requests, world: World
 ) -> None:
     returned(request_for, world)
-    rows = access.missing_visible_rows(request_for("other_agency"), ReturnInterview, purpose="t")
+    rows = access.list_rows(request_for("other_agency"), ReturnInterview, purpose="t")
     assert list(queries.overdue(rows, now=london(2025, 4, 1))) == []
 
 
@@ -217,7 +217,7 @@ def test_repeat_missing_counts_episodes_in_the_rolling_window(world: World) -> N
     now = london(2025, 6, 30, 12, 0)
     for days in (1, 30, 89):
         make_episode(world, now - timedelta(days=days))
-    episodes = access.missing_rows_for_counts(Episode)
+    episodes = access.rows_for_counts(Episode)
     assert [row["episodes"] for row in queries.repeat_missing(episodes, now=now)] == [3]
     # A day later the oldest has left the 90-day window.
     assert list(queries.repeat_missing(episodes, now=now + timedelta(days=2))) == []
@@ -227,7 +227,7 @@ def test_the_repeat_threshold_and_window_are_configurable(world: World, settings
     now = london(2025, 6, 30, 12, 0)
     make_episode(world, now - timedelta(days=100))
     make_episode(world, now - timedelta(days=5))
-    episodes = access.missing_rows_for_counts(Episode)
+    episodes = access.rows_for_counts(Episode)
     assert list(queries.repeat_missing(episodes, now=now)) == []
     settings.MISSING_REPEAT_THRESHOLD = 2
     settings.MISSING_REPEAT_WINDOW_DAYS = 365
