@@ -272,7 +272,11 @@ def _json_table(objects: list[dict[str, Any]]) -> _Table:
 
     def rows() -> Rows:
         for number, item in enumerate(objects, start=1):
-            yield number, [_cell_text(item.get(name)) for name in names]
+            cells = [_cell_text(item.get(name)) for name in names]
+            for name, cell in zip(names, cells, strict=True):
+                if "\x00" in cell:  # the database cannot store it
+                    raise _refuse("the value holds a zero byte (NUL)", name, number)
+            yield number, cells
 
     return _Table(names, rows())
 
@@ -309,17 +313,34 @@ def _xlsx_table(stream: BinaryIO) -> _Table:
 
 def _encoding_of(stream: BinaryIO) -> str:
     """UTF-8 (with or without the byte-order mark Excel writes) when every byte decodes
-    so; otherwise Windows-1252, which older Excel uses for "CSV". Reads the stream once."""
+    so; otherwise Windows-1252, which older Excel uses for "CSV". Reads the stream once,
+    and refuses a file holding a zero byte: no text extract has one, and the database
+    cannot store it."""
     decoder = codecs.getincrementaldecoder("utf-8")()
+    encoding = "utf-8-sig"
+    lines = 0
     try:
         while chunk := stream.read(1 << 20):
-            decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return "cp1252"
+            if (at := chunk.find(b"\x00")) >= 0:
+                line = lines + chunk.count(b"\n", 0, at) + 1
+                raise _refuse(
+                    f"the file holds a zero byte (NUL) on line {line:,}, which a CSV file "
+                    "never has: it may be damaged; export it again as CSV UTF-8"
+                )
+            lines += chunk.count(b"\n")
+            if encoding == "utf-8-sig":
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    encoding = "cp1252"
+        if encoding == "utf-8-sig":
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                encoding = "cp1252"
     finally:
         stream.seek(0)
-    return "utf-8-sig"
+    return encoding
 
 
 def _csv_table(stream: BinaryIO) -> _Table:
@@ -375,6 +396,8 @@ def _open_table(source: Path | BinaryIO | list[dict[str, Any]], file_name: str) 
         raise _refuse("the file is empty: its first row must name the columns")
     if suffix == ".xlsx" or head.startswith(b"PK\x03\x04"):
         return _xlsx_table(stream)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _refuse("the file is Unicode text (UTF-16): save it again as CSV UTF-8")
     if b"\x00" in head:
         raise _refuse("the file is not text: send a CSV or XLSX file")
     return _csv_table(stream)

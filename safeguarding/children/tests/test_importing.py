@@ -281,6 +281,42 @@ def test_a_file_that_is_not_csv_or_xlsx_is_refused_with_a_reason(
     assert ImportBatch.objects.get().status == ImportStatus.REFUSED
 
 
+def test_a_file_holding_a_zero_byte_is_refused_with_its_line(agency: Any, tmp_path: Path) -> None:
+    path = tmp_path / "damaged.csv"
+    rows = b"".join(b"Z%d,Amy\n" % i for i in range(1, 300))  # past the first 2 KB read
+    path.write_bytes(b"record_id,given_name\n" + rows + b"Z300,B\x00en\n")
+
+    with pytest.raises(ImportRefused) as refused:
+        run_import(agency, path, kind="persons")
+
+    assert "zero byte (NUL) on line 301" in refused.value.problems[0].reason
+    assert not SourceRecord.objects.filter(agency=agency).exists()
+    assert refused.value.batch is not None
+    assert refused.value.batch.status == ImportStatus.REFUSED
+
+
+def test_a_utf_16_export_is_refused_with_a_reason_that_says_so(agency: Any, tmp_path: Path) -> None:
+    path = tmp_path / "unicode.csv"
+    path.write_bytes("record_id,given_name\nU1,Amy\n".encode("utf-16"))
+
+    with pytest.raises(ImportRefused) as refused:
+        run_import(agency, path, kind="persons")
+
+    assert "UTF-16" in refused.value.problems[0].reason
+
+
+def test_a_pushed_value_holding_a_zero_byte_is_refused_with_its_row_and_field(
+    agency: Any,
+) -> None:
+    objects = [{"record_id": "J1", "given_name": "Amy"}, {"record_id": "J2", "given_name": "B\x00"}]
+
+    with pytest.raises(ImportRefused) as refused:
+        run_import(agency, objects, kind="persons")
+
+    assert problems_of(refused.value) == {(2, "given_name")}
+    assert not SourceRecord.objects.filter(agency=agency).exists()
+
+
 def test_a_row_with_more_values_than_the_header_is_reported(agency: Any, tmp_path: Path) -> None:
     path = csv_file(tmp_path, "record_id,given_name\nR1,Amy,extra\nR2,Ben\n")
 
