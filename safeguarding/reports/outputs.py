@@ -2,9 +2,9 @@
 (python-docx) (docs/decisions/0050-report-formats.md).
 
 All three are drawn from the same document (queries.draw): the same sections, the same
-figures, already through disclosure control. In Word, an SPC chart is given as its
-figures' table with the chart's description: SVG cannot go into a .docx, and drawing a
-PNG would need a rasteriser the project does not have.
+figures, already through disclosure control. In Word, an SPC chart is a PNG drawn from
+the same geometry by Pillow (`picture.py`), with its description as alternative text and
+its figures' table beneath: SVG cannot go into a .docx.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
-from safeguarding.reports import text
+from safeguarding.reports import picture, text
 
 FORMATS = ("html", "pdf", "docx")
 CONTENT_TYPES = {
@@ -109,6 +109,19 @@ def _docx_table(
                     run.bold = True
 
 
+def _docx_chart(word: Any, chart: dict[str, Any]) -> None:
+    """The SPC chart as a picture, with its description as the picture's alternative text
+    and in words beneath it, and the key to its lines and colours."""
+    from docx.shared import Cm
+
+    shape = word.add_picture(io.BytesIO(picture.chart_png(chart)), width=Cm(16))
+    properties = shape._inline.docPr  # where Word keeps a picture's alternative text
+    properties.set("title", chart["title"])
+    properties.set("descr", chart["description"])
+    word.add_paragraph(chart["description"])
+    word.add_paragraph(picture.key(chart), style="Caption")
+
+
 def _docx_block(word: Any, drawn: dict[str, Any]) -> None:
     kind = drawn.get("kind")
     if drawn.get("empty"):
@@ -145,7 +158,7 @@ def _docx_block(word: Any, drawn: dict[str, Any]) -> None:
         for chart in drawn["charts"]:
             word.add_heading(chart["title"], level=3)
             if chart["chart"]:
-                word.add_paragraph(chart["chart"]["description"])
+                _docx_chart(word, chart["chart"])
             if chart["note"]:
                 word.add_paragraph(chart["note"])
             _docx_table(word, f"{chart['title']}: figures", chart["headers"], chart["rows"])

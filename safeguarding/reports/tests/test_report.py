@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from docx import Document
+from PIL import Image
 from pypdf import PdfReader
 
 from safeguarding.conftest import World
@@ -140,7 +141,17 @@ def test_a_chart_of_large_counts_is_drawn_as_svg_with_its_table(
     assert charts[0]["rows"][-1][0] == "Total 2024/25"
     page = outputs.html(document).decode()
     assert '<svg xmlns="http://www.w3.org/2000/svg" role="img"' in page
-    assert Document(io.BytesIO(outputs.docx(document))).tables  # the figures in Word
+    word = Document(io.BytesIO(outputs.docx(document)))
+    assert word.tables  # the figures in Word
+    # …and the chart as a picture, described for a screen reader.
+    (shape,) = word.inline_shapes
+    assert shape._inline.docPr.get("descr") == charts[0]["chart"]["description"]
+    blip = shape._inline.graphic.graphicData.pic.blipFill.blip
+    image = Image.open(io.BytesIO(word.part.related_parts[blip.embed].blob))
+    assert image.size == (1440, 560)
+    points = {d["colour"] for d in charts[0]["chart"]["dots"]}
+    colours = {"#{:02x}{:02x}{:02x}".format(*rgb) for _, rgb in image.getcolors(1 << 20)}
+    assert points <= colours  # every point's colour is drawn
     pdf = PdfReader(io.BytesIO(outputs.pdf(document)))
     assert "Apr 23" in "".join(page.extract_text() for page in pdf.pages)  # the SVG's axis
 
