@@ -80,7 +80,7 @@ def chart_png(chart: dict[str, Any]) -> bytes:
         x, y = dot["x"] * SCALE, dot["y"] * SCALE
         draw.ellipse([(x - r, y - r), (x + r, y + r)], fill=dot["colour"])
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG")
     return out.getvalue()
 
 
