@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from safeguarding.core import audit
 from safeguarding.core.models import AuditAction, User
+from safeguarding.insight.disclosure import Policy
 from safeguarding.reports import queries, structure
 from safeguarding.reports.models import (
     AnnualReport,
@@ -80,6 +81,18 @@ def publish(report: AnnualReport, *, by: User, request: HttpRequest | None = Non
         object_id=report.pk,
         detail={"year": report.year, "figures": len(report.snapshot["figures"])},
     )
+    return report
+
+
+@transaction.atomic
+def set_disclosure_policy(report: AnnualReport, policy: str) -> AnnualReport:
+    """Choose how the draft's counts of children are controlled (DOMAIN.md); a published
+    report keeps the rule it was published under."""
+    report = AnnualReport.objects.select_for_update().get(pk=report.pk)
+    if report.is_published:
+        raise Frozen("This report is published: how its figures are shown can no longer change.")
+    report.disclosure_policy = Policy(policy).value
+    report.save(update_fields=["disclosure_policy"])
     return report
 
 

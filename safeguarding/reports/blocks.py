@@ -201,9 +201,7 @@ def child_deaths(year: int) -> Block:
         drawn["rows"].append([f"{category.value}. {category.label}", *cells])
     drawn["rows"].append(["Total", *shown[-1]])
     drawn["total"] = True
-    drawn["note"] = (
-        "c: 1 to 5 reviews, not shown (with another cell where a total would reveal it)."
-    )
+    drawn["note"] = figures.note("reviews", secondary=True)
     return drawn
 
 
@@ -385,7 +383,7 @@ def exploitation(year: int) -> Block:
         "kind": "table",
         "headers": ["Type and risk", *table.headings],
         "rows": rows,
-        "note": "c: 1 to 5 children, not shown.",
+        "note": figures.note("children"),
     }
     if not any(f.referrals or f.by_type_and_level for f in table.feeds):
         drawn["rows"] = []
@@ -420,7 +418,7 @@ def missing(year: int) -> Block:
             "Return interviews within 72 hours (%)",
         ],
         "rows": rows,
-        "note": "c: 1 to 5, not shown; a percentage whose count is hidden is hidden too.",
+        "note": figures.note(percentages=True),
     }
     if not any(f.episodes for f in found):
         drawn["rows"] = []
@@ -455,7 +453,7 @@ def education(year: int) -> Block:
             "Home educated at the quarter's end",
         ],
         "rows": rows,
-        "note": "c: 1 to 5 children, not shown.",
+        "note": figures.note("children"),
     }
     if not any(f.cme_referred or f.cme_open or f.ehe_count for f in found):
         drawn["rows"] = []
@@ -470,18 +468,19 @@ CHARTS_PER_PRIORITY = 3
 
 
 def _small(indicator: Any, points: list[Any]) -> bool:
-    """Whether a chart would show a count of 1 to 5: such a chart is withheld."""
+    """Whether a chart would show a count the policy hides (1 to 5 under DfE): such a
+    chart is withheld."""
     from safeguarding.insight.models import Unit
 
     if indicator.unit != Unit.COUNT:
         return False
-    return any(1 <= p.value <= figures.disclosure.SMALL_UPTO[figures.POLICY] for p in points)
+    return any(1 <= p.value <= figures.disclosure.SMALL_UPTO[figures.policy()] for p in points)
 
 
 def _chart_dict(indicator: Any, points: list[Any], year: int) -> dict[str, Any]:
     from safeguarding.insight import chart, queries
 
-    table = queries.public_table(indicator, year, figures.POLICY)
+    table = queries.public_table(indicator, year, figures.policy())
     item: dict[str, Any] = {
         "title": indicator.title,
         "headers": table[0],
@@ -490,7 +489,7 @@ def _chart_dict(indicator: Any, points: list[Any], year: int) -> dict[str, Any]:
         "note": "",
     }
     if _small(indicator, points):
-        item["note"] = "The chart is not shown: it would show counts of 1 to 5."
+        item["note"] = f"The chart is not shown: it would show counts of {figures.small_counts()}."
         return item
     analysis = queries.analyse(indicator, points)
     target = float(indicator.target) if indicator.target is not None else None

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from safeguarding.core.models import Agency
+from safeguarding.insight.disclosure import POLICY_LABELS
 from safeguarding.reports.models import DeathCategory, FinanceLine, YearEntries
 
 
@@ -14,6 +15,19 @@ class NewReportForm(forms.Form):
         help_text="For example, 2024 for April 2024 to March 2025.",
         min_value=2000,
         max_value=2100,
+    )
+
+
+class DisclosureForm(forms.Form):
+    policy = forms.ChoiceField(
+        label="How small counts of children are shown",
+        choices=[(policy.value, label) for policy, label in POLICY_LABELS.items()],
+        widget=forms.RadioSelect,
+        help_text=(
+            "Every count of children in the report follows it: tables, figures and the data "
+            "set's charts. A partnership that publishes with its health partners may use "
+            "the NHS rule."
+        ),
     )
 
 

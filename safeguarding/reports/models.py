@@ -17,6 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from safeguarding.core.models import Agency
+from safeguarding.insight.disclosure import POLICY_LABELS, Policy
 
 
 def year_label(year: int) -> str:
@@ -51,6 +52,13 @@ class AnnualReport(models.Model):
     )
     # Set when published: {"sections": [...as drawn...], "figures": {key: shown value}}.
     snapshot = models.JSONField(null=True, blank=True)
+    # How the counts of children are controlled (DOMAIN.md): the DfE rule by default, the
+    # NHS one where the partnership publishes with its health partners' rule.
+    disclosure_policy = models.CharField(
+        max_length=3,
+        choices=[(policy.value, label) for policy, label in POLICY_LABELS.items()],
+        default=Policy.DFE.value,
+    )
 
     class Meta:
         ordering: ClassVar = ["-year"]

@@ -55,6 +55,7 @@ def docx(document: dict[str, Any], progress: Progress = _noop) -> bytes:
     word.add_paragraph(f"1 April {document['year']} to 31 March {document['year'] + 1}")
     if not document["published"]:
         word.add_paragraph("Draft: not published.")
+    word.add_paragraph(document["disclosure"])
     # A table of contents field: Word fills it in from the headings (References → Update).
     word.add_heading("Contents", level=1)
     paragraph = word.add_paragraph()

@@ -13,8 +13,21 @@ from django.utils import timezone
 
 from safeguarding.core.models import Partnership, User
 from safeguarding.core.roles import Role
-from safeguarding.reports import blocks, text
+from safeguarding.insight.disclosure import Policy
+from safeguarding.reports import blocks, figures, text
 from safeguarding.reports.models import AnnualReport, ReportStatus, year_label
+
+# How the report says to its readers which counts it hides.
+DISCLOSURE_SENTENCES = {
+    Policy.DFE: (
+        "Counts of children from 1 to 5 are shown as c, and another count with them where a "
+        "total would give them away, so that no child can be recognised."
+    ),
+    Policy.NHS: (
+        "Counts of children from 1 to 7 are shown as *, and every other count is rounded to "
+        "the nearest 5, so that no child can be recognised."
+    ),
+}
 
 # Who writes the narrative, enters the year's figures and publishes.
 EDITOR_ROLES = frozenset({Role.PARTNERSHIP_OFFICER})
@@ -74,7 +87,8 @@ def draw_live(
         markdown = current.text if current else ""
         drawn = []
         for spec in section.blocks:
-            drawn.append(blocks.draw(spec, report.year))
+            with figures.under(report.disclosure_policy):
+                drawn.append(blocks.draw(spec, report.year))
             if progress is not None:
                 progress(spec["block"])
         for n, one in enumerate(drawn, 1):
@@ -103,6 +117,7 @@ def _document(report: AnnualReport, sections: list[dict[str, Any]]) -> dict[str,
         if report.published_at
         else None,
         "sections": sections,
+        "disclosure": DISCLOSURE_SENTENCES[Policy(report.disclosure_policy)],
     }
 
 

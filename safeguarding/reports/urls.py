@@ -13,6 +13,7 @@ urlpatterns = [
     path(f"{YEAR}/download/<str:fmt>/", views.download, name="download"),
     path(f"{YEAR}/changes/", views.changes, name="changes"),
     path(f"{YEAR}/publish/", views.publish, name="publish"),
+    path(f"{YEAR}/disclosure/", views.disclosure, name="disclosure"),
     path(f"{YEAR}/sections/<slug:key>/", views.section_edit, name="section_edit"),
     path(f"{YEAR}/entries/", views.entries, name="year_entries"),
     path(f"{YEAR}/entries/finance/", views.finance_add, name="finance_add"),

@@ -129,6 +129,22 @@ def publish(request: HttpRequest, year: str) -> HttpResponse:
 
 
 @officer_only
+def disclosure(request: HttpRequest, year: str) -> HttpResponse:
+    found = queries.report_for(request.user, queries.parse_year(year))
+    form = forms.DisclosureForm(request.POST or None, initial={"policy": found.disclosure_policy})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.set_disclosure_policy(found, form.cleaned_data["policy"])
+        except actions.Frozen as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, "Saved: the report's counts of children follow it now.")
+        return redirect(_report_url(found.year))
+    context = {"form": form, "title": "How small counts of children are shown", "report": found}
+    return render(request, "reports/disclosure.html", context)
+
+
+@officer_only
 def entries(request: HttpRequest, year: str) -> HttpResponse:
     number = queries.parse_year(year)
     held = YearEntries.objects.filter(year=number).first() or YearEntries(year=number)

@@ -48,6 +48,7 @@ ENTRIES: Entries = {
     "reports:download": (lambda w: {**_published(w), "fmt": "docx"}, EVERYONE),
     "reports:changes": (_published, expect(officer=OK, executive=OK)),
     "reports:publish": (_draft, OFFICER),
+    "reports:disclosure": (_draft, OFFICER),
     "reports:section_edit": (_section, OFFICER),
     "reports:year_entries": (lambda w: {"year": "2024-25"}, OFFICER),
     "reports:finance_add": (lambda w: {"year": "2024-25"}, OFFICER),

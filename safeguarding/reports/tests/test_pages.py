@@ -79,6 +79,25 @@ def test_publishing_from_the_page_freezes_the_text(
     assert "Edit the text" not in officer.get("/reports/2024-25/").content.decode()
 
 
+def test_an_officer_chooses_how_small_counts_are_shown(
+    world: World, client_for: Callable[[str], Client], report_2024: AnnualReport
+) -> None:
+    officer = client_for("officer")
+    page = officer.get("/reports/2024-25/").content.decode()
+    assert "from 1 to 5 are shown as c" in page
+    form = officer.get("/reports/2024-25/disclosure/").content.decode()
+    assert "NHS: 1 to 7 shown as *" in form
+
+    refused = officer.post("/reports/2024-25/disclosure/", {"policy": "round-everything"})
+    assert refused.status_code == 200
+    assert "Select a valid choice" in refused.content.decode()
+    response = officer.post("/reports/2024-25/disclosure/", {"policy": "nhs"}, follow=True)
+
+    assert "from 1 to 7 are shown as *" in response.content.decode()
+    report_2024.refresh_from_db()
+    assert report_2024.disclosure_policy == "nhs"
+
+
 def test_the_year_s_entries_are_made_in_simple_forms(
     world: World, client_for: Callable[[str], Client]
 ) -> None:

@@ -100,6 +100,39 @@ def test_small_counts_of_children_are_hidden_with_secondary_suppression(
     ]
 
 
+def test_under_the_nhs_rule_one_to_seven_are_hidden_and_other_counts_rounded(
+    world: World, report_2024: AnnualReport, entries_2024: None
+) -> None:
+    actions.set_disclosure_policy(report_2024, "nhs")
+    report_2024.refresh_from_db()
+    document = queries.draw_live(report_2024)
+    deaths = next(b for b in _all_blocks(document) if b["block"] == "child-deaths")
+    # Category 5: 0 and 9; category 8: 2 and 7; rounding protects the totals.
+    assert deaths["rows"] == [
+        ["5. Acute medical or surgical condition", "0", "10", "10"],
+        ["8. Perinatal or neonatal event", "*", "*", "10"],
+        ["Total", "*", "15", "20"],
+    ]
+    assert deaths["note"] == (
+        "*: 1 to 7 reviews, not shown; other counts rounded to the nearest 5."
+    )
+    assert "1 to 7 are shown as *" in document["disclosure"]
+    word = Document(io.BytesIO(outputs.docx(document)))
+    assert document["disclosure"] in [p.text for p in word.paragraphs]
+    # The report's rule is the report's own: a block drawn on its own keeps the default.
+    assert blocks.draw({"block": "child-deaths"}, 2024)["rows"][1][1] == "c"
+
+
+def test_a_published_report_keeps_the_rule_it_was_published_under(
+    world: World, report_2024: AnnualReport
+) -> None:
+    published = actions.publish(report_2024, by=world.users["officer"])
+    with pytest.raises(actions.Frozen):
+        actions.set_disclosure_policy(published, "nhs")
+    published.refresh_from_db()
+    assert published.disclosure_policy == "dfe"
+
+
 def test_no_figure_about_children_of_one_to_five_reaches_the_report(
     world: World, report_2024: AnnualReport
 ) -> None:
