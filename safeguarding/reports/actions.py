@@ -16,7 +16,7 @@ from django.utils import timezone
 from safeguarding.core import audit
 from safeguarding.core.models import AuditAction, User
 from safeguarding.insight.disclosure import Policy
-from safeguarding.reports import queries, structure
+from safeguarding.reports import blocks, queries, structure
 from safeguarding.reports.models import (
     AnnualReport,
     AreaFigure,
@@ -94,6 +94,20 @@ def set_disclosure_policy(report: AnnualReport, policy: str) -> AnnualReport:
     report.disclosure_policy = Policy(policy).value
     report.save(update_fields=["disclosure_policy"])
     return report
+
+
+@transaction.atomic
+def set_section_blocks(section: Section, chosen: list[dict[str, Any]]) -> Section:
+    """Choose the data blocks a draft's section shows, from `blocks.candidates`."""
+    report = AnnualReport.objects.select_for_update().get(pk=section.report_id)
+    if report.is_published:
+        raise Frozen("This report is published: its sections can no longer change.")
+    allowed = blocks.candidates(section.blocks)
+    if any(spec not in allowed for spec in chosen):
+        raise ValueError("A block that is not one of the section's choices.")
+    section.blocks = chosen
+    section.save(update_fields=["blocks"])
+    return section
 
 
 # --- The year's entries ---------------------------------------------------------------

@@ -67,6 +67,42 @@ def empty_text(year: int) -> str:
     return f"No figures are held for {year_label(year)} yet."
 
 
+# What each block shows, for the officer choosing a section's blocks.
+LABELS = {
+    "area-figures": "The children of the area in numbers (the year's public health figures)",
+    "communications": "Communication in numbers (followers, subscribers, website visits)",
+    "finance": "The partnership's budget (contributions, spend, deficit or surplus)",
+    "child-deaths": "Child deaths reviewed, by category",
+    "learning-counts": "Notifications, rapid reviews, practice reviews and audits",
+    "learning-themes": "Themes of the reviews and audits",
+    "training-table": "Multi-agency training sessions and attendees",
+    "elearning": "E-learning completed",
+    "training-evaluation": "Confidence before and after training",
+    "young-carers": "Young carers identified",
+    "exploitation": "Children assessed at risk of exploitation",
+    "missing": "Children missing from home or care",
+    "education": "Children missing education and electively home educated",
+    "indicators": "The data set: SPC charts and headlines of the most signalled indicators",
+}
+
+
+def label(spec: dict[str, Any]) -> str:
+    """What a block of a section shows, in words."""
+    if spec["block"] == "indicators" and spec.get("priority"):
+        return f"The data set: SPC charts and headlines of priority {spec['priority']}'s indicators"
+    if spec["block"] == "indicators" and spec.get("limit") == 0:
+        return "The data set: its headlines"
+    return LABELS.get(spec["block"], spec["block"])
+
+
+def candidates(current: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The blocks a section may show: those it shows now, in their order, then every
+    other block of the registry."""
+    shown = {spec["block"] for spec in current if spec["block"] != "indicators"}
+    others = [{"block": key} for key in REGISTRY if key not in shown]
+    return [*current, *(spec for spec in others if spec not in current)]
+
+
 def draw(spec: dict[str, Any], year: int) -> Block:
     """One block from its spec in a section ({"block": key, ...arguments})."""
     arguments = {k: v for k, v in spec.items() if k != "block"}

@@ -31,6 +31,20 @@ class DisclosureForm(forms.Form):
     )
 
 
+class SectionBlocksForm(forms.Form):
+    shown = forms.TypedMultipleChoiceField(
+        label="Figures shown under the text",
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="They appear in this order, under the section's text, in every format.",
+    )
+
+    def __init__(self, *args: Any, labels: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["shown"].choices = list(enumerate(labels))  # type: ignore[attr-defined]
+
+
 class NarrativeForm(forms.Form):
     text = forms.CharField(
         label="Text",

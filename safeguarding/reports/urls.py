@@ -15,6 +15,7 @@ urlpatterns = [
     path(f"{YEAR}/publish/", views.publish, name="publish"),
     path(f"{YEAR}/disclosure/", views.disclosure, name="disclosure"),
     path(f"{YEAR}/sections/<slug:key>/", views.section_edit, name="section_edit"),
+    path(f"{YEAR}/sections/<slug:key>/figures/", views.section_blocks, name="section_blocks"),
     path(f"{YEAR}/entries/", views.entries, name="year_entries"),
     path(f"{YEAR}/entries/finance/", views.finance_add, name="finance_add"),
     path(f"{YEAR}/entries/finance/<int:pk>/remove/", views.finance_remove, name="finance_remove"),

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from safeguarding.core.access import signed_in_user
 from safeguarding.core.decorators import role_required
 from safeguarding.core.roles import Role
-from safeguarding.reports import actions, forms, outputs, queries, structure
+from safeguarding.reports import actions, blocks, forms, outputs, queries, structure
 from safeguarding.reports.models import (
     ChildDeathCount,
     FinanceLine,
@@ -115,6 +115,30 @@ def section_edit(request: HttpRequest, year: str, key: str) -> HttpResponse:
 
 
 @officer_only
+def section_blocks(request: HttpRequest, year: str, key: str) -> HttpResponse:
+    found = queries.report_for(request.user, queries.parse_year(year))
+    section = get_object_or_404(Section, report=found, key=key)
+    choices = blocks.candidates(section.blocks)
+    form = forms.SectionBlocksForm(
+        request.POST or None,
+        labels=[blocks.label(spec) for spec in choices],
+        initial={"shown": [n for n, spec in enumerate(choices) if spec in section.blocks]},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.set_section_blocks(
+                section, [choices[n] for n in sorted(form.cleaned_data["shown"])]
+            )
+        except actions.Frozen as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, f"{section.title}: its figures are saved.")
+        return redirect(f"{_report_url(found.year)}#{section.key}")
+    context = {"form": form, "title": f"Figures shown in {section.title}", "report": found}
+    return render(request, "reports/report_form.html", context)
+
+
+@officer_only
 def publish(request: HttpRequest, year: str) -> HttpResponse:
     found = queries.report_for(request.user, queries.parse_year(year))
     if request.method == "POST":
@@ -141,7 +165,7 @@ def disclosure(request: HttpRequest, year: str) -> HttpResponse:
             messages.success(request, "Saved: the report's counts of children follow it now.")
         return redirect(_report_url(found.year))
     context = {"form": form, "title": "How small counts of children are shown", "report": found}
-    return render(request, "reports/disclosure.html", context)
+    return render(request, "reports/report_form.html", context)
 
 
 @officer_only

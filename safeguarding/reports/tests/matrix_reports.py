@@ -50,6 +50,7 @@ ENTRIES: Entries = {
     "reports:publish": (_draft, OFFICER),
     "reports:disclosure": (_draft, OFFICER),
     "reports:section_edit": (_section, OFFICER),
+    "reports:section_blocks": (_section, OFFICER),
     "reports:year_entries": (lambda w: {"year": "2024-25"}, OFFICER),
     "reports:finance_add": (lambda w: {"year": "2024-25"}, OFFICER),
     "reports:finance_remove": (_line, expect(officer=405)),

@@ -12,7 +12,7 @@ from docx import Document
 from pypdf import PdfReader
 
 from safeguarding.conftest import World
-from safeguarding.reports import actions
+from safeguarding.reports import actions, blocks, structure
 from safeguarding.reports.models import AnnualReport, ChildDeathCount, FinanceLine, YearEntries
 
 pytestmark = pytest.mark.django_db
@@ -96,6 +96,38 @@ def test_an_officer_chooses_how_small_counts_are_shown(
     assert "from 1 to 7 are shown as *" in response.content.decode()
     report_2024.refresh_from_db()
     assert report_2024.disclosure_policy == "nhs"
+
+
+def test_an_officer_chooses_the_figures_a_section_shows(
+    world: World, client_for: Callable[[str], Client], report_2024: AnnualReport
+) -> None:
+    officer = client_for("officer")
+    url = "/reports/2024-25/sections/training/figures/"
+    form = officer.get(url).content.decode()
+    assert "Multi-agency training sessions and attendees" in form
+    assert "Young carers identified" in form  # a block the section does not show yet
+    labels = [blocks.label(spec) for spec in blocks.candidates(structure_blocks("training"))]
+    keep, add = labels.index("E-learning completed"), labels.index("Young carers identified")
+
+    refused = officer.post(url, {"shown": [str(len(labels))]})
+    assert "Select a valid choice" in refused.content.decode()
+    officer.post(url, {"shown": [str(add), str(keep)]})
+
+    training = report_2024.sections.get(key="training")
+    assert training.blocks == [{"block": "elearning"}, {"block": "young-carers"}]
+    page = officer.get("/reports/2024-25/").content.decode()
+    section = page[page.index('id="training"') : page.index('id="education"')]
+    assert "Young carers identified" in section
+    assert "Multi-agency training sessions delivered" not in section
+
+    actions.publish(report_2024, by=world.users["officer"])
+    response = officer.post(url, {"shown": [str(keep)]}, follow=True)
+    assert "can no longer change" in response.content.decode()
+    assert report_2024.sections.get(key="training").blocks == training.blocks
+
+
+def structure_blocks(key: str) -> list[dict[str, object]]:
+    return next(spec.blocks for spec in structure.AFTER_PRIORITIES if spec.key == key)
 
 
 def test_the_year_s_entries_are_made_in_simple_forms(
