@@ -11,7 +11,9 @@ See docs/decisions/0003-settings-from-environment.md. Variables:
   debug and the demo.
 - SAFEGUARDING_DEMO: the demo partnership's shortcuts (a fixed MFA code); needs debug.
 - SAFEGUARDING_SESSION_IDLE_MINUTES (30), SAFEGUARDING_SESSION_MAX_HOURS (12),
-  SAFEGUARDING_BREAK_GLASS_HOURS (8), SAFEGUARDING_TRUSTED_PROXY_COUNT (0),
+  SAFEGUARDING_BREAK_GLASS_HOURS (8), SAFEGUARDING_BREAK_GLASS_DAILY_LIMIT (3),
+  SAFEGUARDING_BREAK_GLASS_ALERT_AFTER (1), SAFEGUARDING_BREAK_GLASS_MIN_WORDS (6),
+  SAFEGUARDING_BREAK_GLASS_ROLE_AGE_HOURS (24), SAFEGUARDING_TRUSTED_PROXY_COUNT (0),
   SAFEGUARDING_EMAIL_BACKEND, SAFEGUARDING_FROM_EMAIL, SAFEGUARDING_EMAIL_HOST,
   SAFEGUARDING_EMAIL_PORT (587), SAFEGUARDING_EMAIL_USER, SAFEGUARDING_EMAIL_PASSWORD.
 - SAFEGUARDING_UPLOAD_MAX_MB (250), SAFEGUARDING_API_MAX_MB (32),
@@ -243,6 +245,15 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 BREAK_GLASS_SECONDS = env.number("SAFEGUARDING_BREAK_GLASS_HOURS", 8, minimum=1) * 3600
+# Break-glass has a brake (docs/decisions/0058-break-glass-brake.md): at most
+# BREAK_GLASS_DAILY_LIMIT openings by one user in any 24 hours; the information governance
+# leads are emailed at once when a user opens more than BREAK_GLASS_ALERT_AFTER in 24 hours;
+# a reason says something in at least BREAK_GLASS_MIN_WORDS words; and a role that allows
+# break-glass opens nothing until it has been held for BREAK_GLASS_ROLE_AGE_HOURS.
+BREAK_GLASS_DAILY_LIMIT = env.number("SAFEGUARDING_BREAK_GLASS_DAILY_LIMIT", 3, minimum=1)
+BREAK_GLASS_ALERT_AFTER = env.number("SAFEGUARDING_BREAK_GLASS_ALERT_AFTER", 1, minimum=0)
+BREAK_GLASS_MIN_WORDS = env.number("SAFEGUARDING_BREAK_GLASS_MIN_WORDS", 6, minimum=1)
+BREAK_GLASS_ROLE_AGE_HOURS = env.number("SAFEGUARDING_BREAK_GLASS_ROLE_AGE_HOURS", 24, minimum=0)
 
 # Extracts: an uploaded file above FILE_UPLOAD_MAX_MEMORY_SIZE is streamed to a temporary
 # file rather than held in memory; an upload above SAFEGUARDING_UPLOAD_MAX_MB is refused

@@ -227,45 +227,82 @@ def list_children(request: HttpRequest, *, purpose: str, search: str = "") -> Qu
     return children
 
 
-def find_child_for_break_glass(user: User | AnonymousUser, public_id: str | uuid.UUID) -> Child:
-    """A child the user may open by break-glass: they need the right, and it must exist."""
+def check_may_break_glass(user: User | AnonymousUser) -> User:
+    """The user, if their role lets them break glass at all; 404 otherwise.
+
+    Whether the child exists is not checked here: the break-glass page answers the same
+    for a child that exists and one that does not, so it tells nobody which ids are real.
+    """
     worker = _casework_user(user)
     if worker is None or not worker.may_break_glass:
         raise Http404("No such child.")
-    child = Child.objects.filter(public_id=_parse_public_id(public_id)).first()
-    if child is None:
-        raise Http404("No such child.")
-    return child
+    return worker
 
 
 class BreakGlassRefused(Exception):
     pass
 
 
-def break_glass(request: HttpRequest, public_id: str | uuid.UUID, *, reason: str) -> BreakGlass:
-    """Open a child's record by break-glass; the reason goes to the reviewers' queue."""
+def break_glass(
+    request: HttpRequest, public_id: str | uuid.UUID, *, reason: str
+) -> BreakGlass | None:
+    """Open a child's record by break-glass; the reason goes to the reviewers' queue.
+
+    The brake (core/brakes.py) is applied first: a reason that says something, a role held
+    long enough, and the daily limit. An attempt at an id that is no child is recorded and
+    counted like an opening, and opens nothing (None), so the answer does not depend on
+    whether the child exists until a reasoned, counted, reviewed break-glass is made.
+    """
+    from safeguarding.core import brakes
+
+    worker = check_may_break_glass(request.user)
+    child_id = _parse_public_id(public_id)
     reason = reason.strip()
-    if len(reason) < 20:
-        raise BreakGlassRefused("Give the reason in at least 20 characters: it will be reviewed.")
-    child = find_child_for_break_glass(request.user, public_id)
-    user = signed_in_user(request)
+    problem = brakes.reason_problem(reason) or brakes.role_age_problem(worker)
+    if problem:
+        raise BreakGlassRefused(problem)
     now = timezone.now()
     with transaction.atomic():
-        opened = BreakGlass.objects.create(
-            user=user,
-            child=child,
-            reason=reason,
-            opened_at=now,
-            expires_at=now + timedelta(seconds=settings.BREAK_GLASS_SECONDS),
-        )
-        audit.record(
-            AuditAction.BREAK_GLASS,
-            request=request,
-            object_type="break_glass",
-            object_id=str(opened.public_id),
-            child_ref=str(child.public_id),
-            purpose=reason,
-        )
+        # One user's openings are counted one at a time, so parallel requests cannot all
+        # pass the limit together.
+        User.objects.select_for_update().filter(pk=worker.pk).first()
+        count = brakes.openings_today(worker) + 1
+        limit = brakes.limit_problem(worker)
+        if limit:
+            audit.record(
+                AuditAction.CHILD_DENIED,
+                request=request,
+                object_type="break_glass",
+                child_ref=str(child_id),
+                purpose=reason[:500],
+                detail={"refused": "break-glass daily limit", "in_24_hours": count},
+            )
+            transaction.on_commit(lambda: brakes.alert_if_past_threshold(worker, count=count))
+        else:
+            child = resolve_merged(child_id) or Child.objects.filter(public_id=child_id).first()
+            opened = None
+            if child is not None:
+                opened = BreakGlass.objects.create(
+                    user=worker,
+                    child=child,
+                    reason=reason,
+                    opened_at=now,
+                    expires_at=now + timedelta(seconds=settings.BREAK_GLASS_SECONDS),
+                )
+            alert = count > settings.BREAK_GLASS_ALERT_AFTER
+            audit.record(
+                AuditAction.BREAK_GLASS,
+                request=request,
+                object_type="break_glass",
+                object_id=str(opened.public_id) if opened else "",
+                child_ref=str(child_id),
+                purpose=reason,
+                detail={"found": child is not None, "in_24_hours": count, "alert": alert},
+            )
+            if alert:
+                transaction.on_commit(lambda: brakes.alert_if_past_threshold(worker, count=count))
+    if limit:
+        raise BreakGlassRefused(limit)
     return opened
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Model
 from django.http import HttpRequest
@@ -98,6 +99,14 @@ def set_roles(user: User, roles: Iterable[str]) -> None:
 def save_user(request: HttpRequest, form: Any) -> User:
     """Create or change a user. An agency admin's users always belong to the admin's agency."""
     admin = signed_in_user(request)
+    own = form.instance.pk is not None and form.instance.pk == admin.pk
+    if own and (
+        set(form.cleaned_data["roles"]) != set(admin.roles)
+        or ("agency" in form.cleaned_data and form.cleaned_data["agency"] != admin.agency)
+    ):
+        raise PermissionDenied(
+            "No one changes their own roles or agency: ask another administrator."
+        )
     with transaction.atomic():
         created = form.instance.pk is None
         user: User = form.save(commit=False)

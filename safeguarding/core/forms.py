@@ -122,6 +122,13 @@ class UserForm(HubModelForm):
                 for value, label in Role.choices
                 if value not in PARTNERSHIP_WIDE_ROLES
             ]
+        if self.instance.pk and self.instance.pk == admin.pk:
+            # Separation of duties (docs/decisions/0058-break-glass-brake.md): no one changes
+            # their own roles or agency; another administrator does.
+            for name in ("roles", "agency"):
+                if name in self.fields:
+                    self.fields[name].disabled = True
+                    self.fields[name].help_text = "Another administrator changes this for you."
 
     def clean_email(self) -> str:
         email = str(self.cleaned_data["email"]).strip().lower()
