@@ -315,10 +315,10 @@ class Mark:
 
 
 @pytest.fixture
-def known_world(request: pytest.FixtureRequest) -> World:
+def known_world(matrix_world: World) -> World:  # noqa: F811 - the imported fixture
     """The matrix's world, with the identity an agency's extract carries on each record
     (date of birth, sex, postcode, NHS number), linked as a linkage run leaves them."""
-    world: World = request.getfixturevalue("matrix_world")
+    world = matrix_world
     identities = {
         "Jordan": (date(2012, 5, 17), Sex.FEMALE, "TS1 2AB", "9434765919", "1 High Street"),
         "Other": (date(2011, 2, 3), Sex.MALE, "TS3 4CD", "9434765935", "3 Low Road"),
