@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import connections, router, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Exists, Field, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -395,27 +395,33 @@ def record_new_child(request: HttpRequest, values: dict[str, Any]) -> ChildAcces
     if worker is None or worker.agency is None:
         raise PermissionDenied("Only a practitioner of an agency records a child.")
     now = timezone.now()
+    taken = RecordIdTaken(
+        "Your agency already has a record with this id: use your agency's id for this "
+        "child, or find the child in the hub."
+    )
     with transaction.atomic():
         if SourceRecord.objects.filter(
             agency=worker.agency, record_id=values["record_id"]
         ).exists():
-            raise RecordIdTaken(
-                "Your agency already has a record with this id: use your agency's id for "
-                "this child, or find the child in the hub."
-            )
+            raise taken
         view = identity.RecordView(worker.agency.code, worker.agency.kind, now, values)
         child = Child.objects.create(
             created_at=now, updated_at=now, **identity.identity_fields([view])
         )
-        record = SourceRecord.objects.create(
-            agency=worker.agency,
-            child=child,
-            entered_by_hand=True,
-            needs_linking=True,
-            link_method=ENTERED_BY_HAND,
-            created_at=now,
-            **values,
-        )
+        try:
+            with transaction.atomic():
+                record = SourceRecord.objects.create(
+                    agency=worker.agency,
+                    child=child,
+                    entered_by_hand=True,
+                    needs_linking=True,
+                    link_method=ENTERED_BY_HAND,
+                    created_at=now,
+                    **values,
+                )
+        except IntegrityError:
+            # The same id saved meanwhile (an import, a colleague): the unique constraint.
+            raise taken from None
         granted = ChildAccess(child=child, grounds=Grounds.INVOLVED)
         record_write(
             request,
