@@ -11,6 +11,11 @@ back what it decided, in one transaction: a failure leaves the index as it was.
 - A record between the thresholds gets a new child of its own, so that its agency sees
   it at once, and the pair goes to the review queue as a `LinkCandidate`.
 - A record below the lower threshold gets a new child (link method "new").
+- A record a practitioner typed in ("record a new child", `entered_by_hand`) already has
+  a child of its own, made in their request without any comparison. It stays there: a
+  pair it is part of, with any record and at any probability, goes to the review queue,
+  so that knowing a child's name and date of birth never opens the child
+  (docs/decisions/0054-no-action-widens-sight.md).
 - A changed record (re-imported with a new identity) stays with its child: the model
   never moves a record a person may already rely on. If it now matches another child, the
   pair goes to the review queue; if it now holds an NHS number that contradicts another
@@ -134,6 +139,11 @@ class _Provenance:
         return identity.RecordView(code, kind, updated_at, values)
 
 
+def _entered_by_hand(records: Any) -> set[int]:
+    """Records a practitioner typed in: never linked without a person (decision 0054)."""
+    return set(records.filter(entered_by_hand=True).values_list("pk", flat=True))
+
+
 def _pairs(system: SystemAccess, status: str) -> list[tuple[int, int]]:
     return list(system.candidates().filter(status=status).values_list("record_id", "candidate_id"))
 
@@ -205,6 +215,7 @@ def link(
                 trained_on=model.trained_on_records,
                 rejected=_pairs(system, CandidateStatus.REJECTED),
                 pending=_pairs(system, CandidateStatus.PENDING),
+                held=_entered_by_hand(records),
                 progress=progress,
             )
         run = LinkageRun.objects.create(model=model, started_at=started)

@@ -856,8 +856,13 @@ def decide(
     lower: float,
     rejected: Iterable[tuple[int, int]] = (),
     pending: Iterable[tuple[int, int]] = (),
+    held: Iterable[int] = (),
 ) -> Decisions:
-    """Turn scored pairs into where each new record goes and which pairs a person sees."""
+    """Turn scored pairs into where each new record goes and which pairs a person sees.
+
+    `held` are records never linked automatically (typed by hand): every pair they are
+    part of is for a person, whatever its probability or a shared NHS number.
+    """
     # A million records make millions of small objects and nothing cyclic: the cyclic
     # collector would only walk them again and again.
     collecting = gc.isenabled()
@@ -872,6 +877,7 @@ def decide(
             lower=lower,
             rejected=rejected,
             pending=pending,
+            held=frozenset(held),
         )
     finally:
         if collecting:
@@ -888,6 +894,7 @@ def _decide(
     lower: float,
     rejected: Iterable[tuple[int, int]],
     pending: Iterable[tuple[int, int]],
+    held: frozenset[int] = frozenset(),
 ) -> Decisions:
     new_ids = sorted(_column(new, "unique_id"))
     new_nhs = dict(zip(_column(new, "unique_id"), _column(new, "nhs_number"), strict=True))
@@ -936,7 +943,12 @@ def _decide(
         for edge in scored.edges
         if not never or (min(edge[2], edge[3]), max(edge[2], edge[3])) not in never
     ]
-    strong = [edge for edge in edges if edge[0] >= upper or edge[5]]
+    # A pair with a record typed by hand is never strong: it is a person's to decide.
+    strong = [
+        edge
+        for edge in edges
+        if (edge[0] >= upper or edge[5]) and not (held and (edge[2] in held or edge[3] in held))
+    ]
 
     # Strong pairs join clusters, most probable first, while the rules allow.
     for _p, _w, record, other, indexed, _by_nhs, guarded, _weights in strong:
@@ -1098,6 +1110,7 @@ def link_tables(
     trained_on: int = 0,
     rejected: Iterable[tuple[int, int]] = (),
     pending: Iterable[tuple[int, int]] = (),
+    held: Iterable[int] = (),
     progress: Progress | None = None,
     memory_limit: str | None = None,
     threads: int | None = None,
@@ -1127,6 +1140,7 @@ def link_tables(
         lower=lower,
         rejected=rejected,
         pending=pending,
+        held=held,
     )
     if progress:
         progress("deciding", 1, 1)

@@ -147,6 +147,12 @@ class SourceRecord(ChildLevel):
     # first record of a new child. Shown on the child's page and the review queue.
     link_method = models.CharField(max_length=20, blank=True)
     link_probability = models.FloatField(null=True, blank=True)
+    # Typed into a form by a practitioner ("record a new child"), not sent in an extract.
+    # Anyone who knows a child's name and date of birth could type them, so linkage never
+    # joins such a record to another record automatically, whatever the probability: every
+    # pair it is part of goes to the linkage officer (docs/decisions/0054).
+    # A database default: the import writes records by COPY and INSERT … SELECT.
+    entered_by_hand = models.BooleanField(default=False, db_default=False)
     import_batch = models.ForeignKey(
         "ImportBatch",
         on_delete=models.PROTECT,
@@ -203,6 +209,12 @@ class SourceRecord(ChildLevel):
                 fields=["needs_linking"],
                 name="records_to_link",
                 condition=models.Q(needs_linking=True),
+            ),
+            # The few records typed by hand, which linkage holds back from automatic links.
+            models.Index(
+                fields=["entered_by_hand"],
+                name="records_entered_by_hand",
+                condition=models.Q(entered_by_hand=True),
             ),
         ]
 

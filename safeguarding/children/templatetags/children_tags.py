@@ -13,6 +13,7 @@ LINK_METHODS = {
     "nhs number": "Same NHS number",
     "person": "Linked by a person",
     "new": "First record of this child",
+    "entered by hand": "Typed in by a practitioner: never linked without review",
 }
 
 

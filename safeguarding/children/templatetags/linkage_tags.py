@@ -42,6 +42,7 @@ LINK_METHODS = {
     "nhs number": "Same NHS number",
     "new": "First record of the child",
     "person": "By a linkage officer",
+    "entered by hand": "Typed in by a practitioner: never linked without review",
 }
 
 
