@@ -386,6 +386,25 @@ def child_panels(access: ChildAccess) -> QuerySet[PanelChild]:
     )
 
 
+class ReadOnlyGrounds(PermissionDenied):
+    """A write refused because the child was opened by break-glass, which lets a user read
+    a record, never add to it: a row written then would make the user's agency (or a
+    panel) involved for good, long after the opening ended (docs/decisions/0058)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "You opened this child's record by break-glass: you can read it, but not add to "
+            "it or change it. Ask an agency that works with the child to record this, or "
+            "the information governance lead."
+        )
+
+
+def check_writable(access: ChildAccess) -> None:
+    """Refuse a change to a child opened only by break-glass."""
+    if access.grounds == Grounds.BREAK_GLASS:
+        raise ReadOnlyGrounds
+
+
 def record_write(
     request: HttpRequest,
     access: ChildAccess,
@@ -396,6 +415,7 @@ def record_write(
     purpose: str = "",
 ) -> None:
     """Actions that change child-level data call this inside their transaction."""
+    check_writable(access)
     audit.record(
         AuditAction.CHILD_CREATE if created else AuditAction.CHILD_UPDATE,
         request=request,
@@ -1155,6 +1175,7 @@ def rows_for_counts(model: type[_Row]) -> QuerySet[_Row]:
 
 def put_on_panel_list(request: HttpRequest, access: ChildAccess, panel_id: int) -> bool:
     """Put the child on a panel's list (rule (b)) unless they are on it; True if added."""
+    check_writable(access)
     if PanelChild.objects.filter(
         panel_id=panel_id, child=access.child, removed_at__isnull=True
     ).exists():
@@ -1185,6 +1206,7 @@ def save_child_row(
     """Save a row about the granted child and record it (CHILD_CREATE/UPDATE unless an
     action is named, e.g. PANEL_DECISION or SHARE)."""
     _child_row_model(type(row))
+    check_writable(access)
     if getattr(row, "child_id", None) != access.child.pk:
         raise PermissionDenied("The row is not about the child you were granted.")
     created = row._state.adding
@@ -1208,6 +1230,8 @@ def update_if_version(
     """Compare and set: change the granted child's row only if it is still at `version`,
     raising the version; False if someone saved it since (docs/decisions/0035)."""
     from django.db.models import F
+
+    check_writable(access)
 
     updated = (
         rows_for_child(access, model)

@@ -7,7 +7,13 @@ from django.template.loader import render_to_string
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return HttpResponse(render_to_string("403.html", request=request), status=403)
+    from safeguarding.core.access import ReadOnlyGrounds
+
+    # Only a refusal written for the user is shown; others keep the general wording.
+    reason = str(exception) if isinstance(exception, ReadOnlyGrounds) else ""
+    return HttpResponse(
+        render_to_string("403.html", {"reason": reason}, request=request), status=403
+    )
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -228,3 +228,22 @@ def test_parallel_openings_cannot_pass_the_limit_together(settings: object) -> N
     for thread in threads:
         thread.join()
     assert BreakGlass.objects.filter(user=user).count() == 2
+
+
+def test_a_record_opened_by_break_glass_is_read_not_written(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    """A row written under break-glass would make the agency involved for good."""
+    from safeguarding.missing.models import Episode
+
+    client = client_for("other_agency")
+    client.post(glass_url(world.child.public_id), {"reason": GOOD_REASON})
+    refused = client.post(
+        reverse("missing:episode_new", kwargs={"public_id": world.child.public_id}),
+        {"reported_at": "2025-03-01T10:00", "classification": "missing"},
+    )
+    assert refused.status_code == 403
+    assert "you can read it, but not add to it" in refused.content.decode()
+    assert not Episode.objects.exists()
+    BreakGlass.objects.update(expires_at=timezone.now())
+    assert access.grounds_for(world.users["other_agency"], world.child) is None

@@ -27,7 +27,7 @@ import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -37,10 +37,12 @@ from django.db import transaction
 from django.db.models import Max
 from django.test import Client
 from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
 
 from safeguarding.children.models import Child, ChildEvent, Sex, SourceRecord
 from safeguarding.conftest import World
 from safeguarding.core import access
+from safeguarding.core.models import BreakGlass
 from safeguarding.core.tests.test_view_access_matrix import (  # noqa: F401 - the fixture
     MATRIX,
     matrix_world,
@@ -418,17 +420,27 @@ class _Undo(Exception):
     """Raised to roll one page's actions back, so that the next page starts afresh."""
 
 
-def widened_by(url_name: str, world: World) -> list[str]:
-    """What posting from this page widened, for each caseworker in turn."""
+def _glass_holders(world: World) -> list[str]:
+    """The caseworkers who cannot see the world's child, to whom it is opened by break-glass."""
+    return [name for name in _caseworkers(world) if world.child.pk not in sight(world.users[name])]
+
+
+def widened_by(url_name: str, world: World, *, glass: bool = False) -> list[str]:
+    """What posting from this page widened, for each caseworker in turn; with `glass`, for
+    each caseworker who holds a live break-glass opening of the world's child, whose
+    pages the matrix names: what they do under break-glass must leave nothing behind that
+    lets them (or their agency, or a panel) see the child once the opening ends."""
     make_kwargs, _statuses = MATRIX[url_name]
     url = reverse(url_name, kwargs=make_kwargs(world))
     serial = itertools.count(1)
     widened: list[str] = []
-    for name in _caseworkers(world):
+    for name in _glass_holders(world) if glass else _caseworkers(world):
         user = world.users[name]
         client = Client()
         client.force_login(user)
         unseen = Child.objects.filter(merged_into__isnull=True).exclude(pk__in=sight(user))
+        if glass:
+            unseen = unseen.filter(pk=world.child.pk)
         hidden = unseen.order_by("pk").first()
         assert hidden is not None, f"{name} sees every child: the world has no target"
         target = target_of(hidden)
@@ -457,19 +469,39 @@ def widened_by(url_name: str, world: World) -> list[str]:
 APPS = sorted({name.split(":")[0] for name in MATRIX})
 
 
-@pytest.mark.parametrize("app", APPS)
-def test_no_action_widens_what_the_user_can_see(app: str, known_world: World) -> None:
-    for name in _caseworkers(known_world):
-        assert_sight_is_get_childs_rule(known_world.users[name])
+def _widened_in(app: str, world: World, *, glass: bool) -> list[str]:
     widened: list[str] = []
     for url_name in sorted(n for n in MATRIX if n.split(":")[0] == app):
         try:
             with transaction.atomic():
-                widened += widened_by(url_name, known_world)
+                widened += widened_by(url_name, world, glass=glass)
                 raise _Undo
         except _Undo:
             pass
+    return widened
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_no_action_widens_what_the_user_can_see(app: str, known_world: World) -> None:
+    for name in _caseworkers(known_world):
+        assert_sight_is_get_childs_rule(known_world.users[name])
+    widened = _widened_in(app, known_world, glass=False)
     assert not widened, "an action widened sight:\n" + "\n".join(widened)
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_nothing_done_under_break_glass_outlasts_it(app: str, known_world: World) -> None:
+    holders = _glass_holders(known_world)
+    assert holders, "no caseworker of the world is outside the child's record"
+    for name in holders:
+        BreakGlass.objects.create(
+            user=known_world.users[name],
+            child=known_world.child,
+            reason="Opened by the property test to act under break-glass.",
+            expires_at=timezone.now() + timedelta(hours=1),
+        )
+    widened = _widened_in(app, known_world, glass=True)
+    assert not widened, "an action under break-glass left lasting sight:\n" + "\n".join(widened)
 
 
 def test_the_form_reader_finds_fields_and_the_attacker_fills_the_naming_ones() -> None:
