@@ -501,6 +501,13 @@ def _flag() -> dict[str, Any]:
     }
 
 
+# The forms `since` is written in (a real date and an offset under a day are checked too).
+SINCE_PATTERN = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?$"
+)
+
+
 def _flags_operation() -> dict[str, Any]:
     return {
         "get": {
@@ -526,6 +533,7 @@ def _flags_operation() -> dict[str, Any]:
                     ),
                     "schema": {
                         "type": "string",
+                        "pattern": SINCE_PATTERN,
                         "examples": ["2025-04-01", "2025-04-01T09:30:00Z"],
                     },
                 }
