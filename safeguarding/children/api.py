@@ -32,6 +32,7 @@ from safeguarding.children.models import (
     ImportChannel,
     ImportStatus,
 )
+from safeguarding.core import jsonbody
 
 ApiView = Callable[..., HttpResponse]
 TOP_LEVEL_FIELDS = {"records", "dry_run", "load_valid_rows"}
@@ -79,32 +80,22 @@ def token_required(*methods: str) -> Callable[[ApiView], ApiView]:
                 return error(401, "This token is not known or has been revoked.")
             return view(request, token, *args, **kwargs)
 
+        # Marks an API operation: a test finds every one by it and checks that the OpenAPI
+        # document describes it (children/tests/test_api.py).
+        wrapped.api_methods = methods  # type: ignore[attr-defined]
         return wrapped
 
     return decorator
 
 
 def read_body(request: HttpRequest) -> dict[str, Any]:
-    """The JSON body, within the size limit; BadRequest or a 413 marker otherwise."""
-    content_type = request.content_type or ""
-    if content_type != "application/json":
-        raise BadRequest("Send the body as JSON, with 'Content-Type: application/json'.")
-    limit = settings.SAFEGUARDING_API_MAX_BYTES
+    """The JSON body, read by core/jsonbody.py's checks; BadRequest or TooLarge otherwise."""
     try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        declared = 0
-    if declared > limit:
-        raise TooLarge  # said so before a byte of it is read
-    # Read from the stream ourselves: request.body would refuse above Django's own
-    # (smaller) DATA_UPLOAD_MAX_MEMORY_SIZE with a bare 400.
-    raw = request.read(limit + 1)
-    if len(raw) > limit:
-        raise TooLarge
-    try:
-        body = json.loads(raw)
-    except (UnicodeDecodeError, ValueError) as problem:
-        raise BadRequest(f"The body is not valid JSON: {problem}.") from None
+        body = jsonbody.read_json(request, max_bytes=settings.SAFEGUARDING_API_MAX_BYTES)
+    except jsonbody.BodyRefused as refused:
+        if refused.status == 413:
+            raise TooLarge from None
+        raise BadRequest(str(refused)) from None
     if not isinstance(body, dict):
         raise BadRequest("The body must be a JSON object with a 'records' list.")
     unknown = sorted(set(body) - TOP_LEVEL_FIELDS)
@@ -174,6 +165,18 @@ def batch_json(batch: ImportBatch) -> dict[str, Any]:
     }
 
 
+def import_status(batch: ImportBatch) -> int:
+    """201 when records were loaded; 200 for a dry run; 422 when nothing was loaded because
+    of the records' problems: refused, or every record rejected by `load_valid_rows`."""
+    if batch.status == ImportStatus.CHECKED:
+        return 200
+    if batch.status == ImportStatus.LOADED:
+        return 201
+    if batch.status == ImportStatus.LOADED_VALID_ROWS and batch.rows_rejected < batch.rows_read:
+        return 201
+    return 422
+
+
 def _import(request: HttpRequest, token: ApiToken, kind: str) -> HttpResponse:
     try:
         rows, dry_run, load_valid_rows = parse_records(read_body(request))
@@ -210,8 +213,7 @@ def _import(request: HttpRequest, token: ApiToken, kind: str) -> HttpResponse:
             "Send the records again; if it fails again, tell the partnership, quoting the batch.",
             batch=str(failed.batch.public_id),
         )
-    loaded = batch.status in {ImportStatus.LOADED, ImportStatus.LOADED_VALID_ROWS}
-    response = JsonResponse(batch_json(batch), status=201 if loaded else 200)
+    response = JsonResponse(batch_json(batch), status=import_status(batch))
     response["Location"] = reverse("api:batch", kwargs={"public_id": batch.public_id})
     return response
 

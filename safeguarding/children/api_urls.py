@@ -9,5 +9,6 @@ urlpatterns = [
     path("openapi.json", api.openapi_json, name="openapi"),
     path("v1/persons", api.persons, name="persons"),
     path("v1/events", api.events, name="events"),
-    path("v1/batches/<uuid:public_id>", api.batch, name="batch"),
+    # Any text, so that an id that is not a UUID gets the API's JSON 404, not the HTML page.
+    path("v1/batches/<path:public_id>", api.batch, name="batch"),
 ]

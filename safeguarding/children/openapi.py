@@ -307,7 +307,12 @@ def _import_operation(kind: str, schema: str) -> dict[str, Any]:
                 ),
                 "200": _json(
                     "ImportResult",
-                    "Nothing was loaded: a dry run, or problems were found (see `status` and `problems`).",
+                    "A dry run: the records were checked and nothing was loaded (see `problems`).",
+                ),
+                "422": _json(
+                    "ImportResult",
+                    "Nothing was loaded because of the records' problems (see `problems`): "
+                    "the request was refused, or with `load_valid_rows` every record was rejected.",
                 ),
                 **COMMON_ERRORS,
                 "500": _json(
@@ -457,6 +462,112 @@ def _data_operation() -> dict[str, Any]:
     }
 
 
+def _flag() -> dict[str, Any]:
+    from safeguarding.exploitation.models import ExploitationType, Outcome, RiskLevel
+
+    level = {"type": ["string", "null"], "enum": [*RiskLevel.values, None]}
+    day = {"type": ["string", "null"], "format": "date"}
+    return {
+        "type": "object",
+        "title": "Exploitation flag",
+        "description": "A child's current flag: the exploitation panel's newest decision about them.",
+        "required": ["child_id", "outcome", "overall", "meeting_date", "changed_at"],
+        "properties": {
+            "child_id": {
+                "type": "string",
+                "format": "uuid",
+                "description": "The hub's id for the child.",
+            },
+            "nhs_number": {"type": ["string", "null"]},
+            "given_name": {"type": ["string", "null"]},
+            "family_name": {"type": ["string", "null"]},
+            "date_of_birth": day,
+            "outcome": {
+                "type": "string",
+                "enum": list(Outcome.values),
+                "description": "; ".join(f"{value}: {label}" for value, label in Outcome.choices)
+                + ". Take a closed flag off your system.",
+            },
+            "overall": {**level, "description": "The highest level of the types below."},
+            **{
+                code: {**level, "description": f"The level of {label.lower()}."}
+                for code, label in ExploitationType.choices
+            },
+            "next_review": day,
+            "meeting_date": {"type": "string", "format": "date"},
+            "changed_at": {"type": "string", "format": "date-time"},
+        },
+        "additionalProperties": False,
+    }
+
+
+# The forms `since` is written in (a real date and an offset under a day are checked too).
+SINCE_PATTERN = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?$"
+)
+
+
+def _flags_operation() -> dict[str, Any]:
+    return {
+        "get": {
+            "operationId": "get_exploitation_flags",
+            "summary": "Read the exploitation flags",
+            "description": (
+                "The current exploitation flags of the children your agency is involved with "
+                "(it holds a record or an event about them, or owns an open action of the "
+                "panel), newest change last, at most 5,000 at a time. Every call is recorded."
+            ),
+            "tags": ["Exploitation flags"],
+            "security": [{"bearerAuth": []}],
+            "parameters": [
+                {
+                    "name": "since",
+                    "in": "query",
+                    "required": False,
+                    "description": (
+                        "Only flags set or changed from this moment: a date (2025-04-01, from "
+                        "its start in London) or an ISO 8601 date and time (a time without an "
+                        "offset is London time). With `more` true, ask again from the last "
+                        "flag's `changed_at`."
+                    ),
+                    "schema": {
+                        "type": "string",
+                        "pattern": SINCE_PATTERN,
+                        "examples": ["2025-04-01", "2025-04-01T09:30:00Z"],
+                    },
+                }
+            ],
+            "responses": {
+                "200": _json("Flags", "The flags."),
+                "400": _json(
+                    "Error",
+                    "`since` is not a real date, or a date and time with an offset of less than a day.",
+                ),
+                "401": COMMON_ERRORS["401"],
+                "405": _json("Error", "Only GET is allowed here."),
+            },
+        }
+    }
+
+
+def _flags() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["as_at", "since", "flags", "more"],
+        "properties": {
+            "as_at": {"type": "string", "format": "date-time"},
+            "since": {"type": ["string", "null"], "format": "date-time"},
+            "flags": {"type": "array", "items": {"$ref": "#/components/schemas/Flag"}},
+            "more": {
+                "type": "boolean",
+                "description": "True when there were more flags than were sent.",
+            },
+        },
+        "additionalProperties": False,
+    }
+
+
 @cache
 def _document() -> dict[str, Any]:
     return {
@@ -477,11 +588,16 @@ def _document() -> dict[str, Any]:
         "tags": [
             {"name": "Imports", "description": "Send records and ask what became of them."},
             {"name": "Data set", "description": "Send the partnership data set's values."},
+            {
+                "name": "Exploitation flags",
+                "description": "Read the flags your agency's system should carry.",
+            },
         ],
         "paths": {
             "/api/v1/persons": _import_operation("persons", "PersonsImport"),
             "/api/v1/events": _import_operation("events", "EventsImport"),
             "/data/api/values": _data_operation(),
+            "/exploitation/api/v1/flags": _flags_operation(),
             "/api/v1/batches/{public_id}": {
                 "get": {
                     "operationId": "get_batch",
@@ -525,6 +641,8 @@ def _document() -> dict[str, Any]:
                 "DataValues": _data_values(),
                 "DataResult": _data_result(),
                 "DataRefused": _data_refused(),
+                "Flags": _flags(),
+                "Flag": _flag(),
                 "EventType": {
                     "type": "string",
                     "description": "The codes of the hub's event catalogue. Labels are accepted too: "

@@ -10,7 +10,6 @@ none (400 with every problem, by item number and field).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from django.db import transaction
@@ -18,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from safeguarding.children.api import error, token_required
 from safeguarding.children.models import ApiToken
+from safeguarding.core import jsonbody
 from safeguarding.insight import actions
 from safeguarding.insight.actions import Problem, Refused, Value
 from safeguarding.insight.models import Channel, Indicator, Submission
@@ -78,18 +78,14 @@ def _parse(body: Any, token: ApiToken) -> list[tuple[Indicator, Period, Value, s
 
 @token_required("POST")
 def values(request: HttpRequest, token: ApiToken) -> HttpResponse:
-    if (request.content_type or "") != "application/json":
-        return error(400, "Send the body as JSON, with 'Content-Type: application/json'.")
-    raw_body = request.read(MAX_BYTES + 1)
-    if len(raw_body) > MAX_BYTES:
-        return error(413, f"The body is over {MAX_BYTES:,} bytes.")
     try:
-        body = json.loads(raw_body)
+        body = jsonbody.read_json(request, max_bytes=MAX_BYTES)
+    except jsonbody.BodyRefused as refused:
+        return error(refused.status, str(refused))
+    try:
         plan = _parse(body, token)
         with transaction.atomic():
             counts = _store(plan, token)
-    except (UnicodeDecodeError, ValueError) as problem:
-        return error(400, f"The body is not valid JSON: {problem}.")
     except Refused as refused:
         return error(400, "Nothing was stored.", problems=[p.as_dict() for p in refused.problems])
     return JsonResponse(counts, status=201)

@@ -199,7 +199,7 @@ def test_problems_name_the_records_position_field_and_reason_and_nothing_is_load
 
     response = post(persons_url(), {"records": records})
 
-    assert response.status_code == 200
+    assert response.status_code == 422
     body = response.json()
     assert body["status"] == ImportStatus.REFUSED
     assert {(p["row"], p["column"]) for p in body["problems"]} == {
@@ -223,6 +223,18 @@ def test_load_valid_rows_loads_the_others(world: World) -> None:
             "record_id", flat=True
         )
     ) == {"LA-1"}
+
+
+def test_when_every_record_is_rejected_the_answer_says_nothing_was_loaded(world: World) -> None:
+    make_token(world)
+    records = [{"record_id": "LA-3", "date_of_birth": "2012-02-31"}, {"given_name": "No id"}]
+
+    response = post(persons_url(), {"records": records, "load_valid_rows": True})
+
+    assert response.status_code == 422
+    body = response.json()
+    assert body["counts"]["rejected"] == 2 and body["problem_count"] == 2
+    assert not SourceRecord.objects.filter(agency=world.la, record_id__startswith="LA-").exists()
 
 
 def test_a_dry_run_loads_nothing(world: World) -> None:
@@ -371,6 +383,86 @@ def test_too_many_records_are_refused_with_413(world: World, settings: Any) -> N
     settings.SAFEGUARDING_API_MAX_RECORDS = 1
 
     assert post(persons_url(), {"records": PERSONS}).status_code == 413
+
+
+NUL_KEY = '{"records": [{"record_id": "LA-1", "team\\u0000x": "North"}]}'
+NUL_VALUE = '{"records": [{"record_id": "LA-1", "team": "No\\u0000rth"}]}'
+SURROGATE_VALUE = '{"records": [{"record_id": "LA-1", "given_name": "Am\\ud800ara"}]}'
+SURROGATE_KEY = '{"records": [{"record_id": "LA-1"}, {"record_id": "LA-2", "\\udc00": 1}]}'
+DEEP = "[" * 50_000 + "]" * 50_000
+NESTED_33 = '{"records": [{"record_id": "LA-1", "team": ' + "[" * 31 + "]" * 31 + "}]}"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (NUL_KEY, "NUL character (\\u0000) in a field name in $.records[0]"),
+        (NUL_VALUE, "NUL character (\\u0000) in the value at $.records[0].team"),
+        (SURROGATE_VALUE, "lone surrogate in the value at $.records[0].given_name"),
+        (SURROGATE_KEY, "lone surrogate in a field name in $.records[1]"),
+        ('{"records": ' + DEEP + "}", "nested more than 32 levels"),
+        (DEEP, "nested more than 32 levels"),
+        (NESTED_33, "nested more than 32 levels"),
+        ('{"records": [{"record_id": NaN}]}', "NaN is not a number JSON allows"),
+        ('{"records": [{"record_id": 1e999}]}', "too large"),
+        (b'{"records": [{"record_id": "\xff"}]}', "not valid JSON"),
+    ],
+    ids=[
+        "NUL in a field name",
+        "NUL in a value",
+        "lone surrogate in a value",
+        "lone surrogate in a field name",
+        "50,000 deep",
+        "50,000 deep at the top",
+        "33 deep",
+        "NaN",
+        "infinite number",
+        "not UTF-8",
+    ],
+)
+def test_text_the_database_cannot_hold_is_refused_with_400_naming_the_place(
+    world: World, body: str | bytes, message: str
+) -> None:
+    make_token(world)
+
+    response = post(persons_url(), body, raw=True)
+
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+    assert not SourceRecord.objects.filter(agency=world.la, record_id__startswith="LA-").exists()
+    assert not ImportBatch.objects.exists()
+
+
+def test_a_paired_surrogate_is_a_character_like_any_other(world: World) -> None:
+    make_token(world)
+    body = '{"records": [{"record_id": "LA-1", "given_name": "Amara \\ud83d\\ude00", "t\\\\u0000": "a"}]}'
+
+    response = post(persons_url(), body, raw=True)
+
+    assert response.status_code == 201, response.json()
+    record = SourceRecord.objects.get(agency=world.la, record_id="LA-1")
+    assert record.given_name == "Amara \U0001f600"
+
+
+@pytest.mark.parametrize("body", [NUL_KEY, SURROGATE_VALUE, DEEP], ids=["NUL", "surrogate", "deep"])
+def test_every_api_operation_that_takes_a_body_refuses_bad_json_with_400(
+    world: World, body: str
+) -> None:
+    """Every operation of the OpenAPI document with a request body reads it the one way
+    (core/jsonbody.py), so each gives the same 400."""
+    make_token(world)
+    with_bodies = [
+        path
+        for path, item in openapi.document()["paths"].items()
+        for operation in item.values()
+        if "requestBody" in operation
+    ]
+
+    for path in with_bodies:
+        response = post(path, body, raw=True)
+        assert response.status_code == 400, path
+        assert response.json()["error"].startswith("The body "), path
+    assert len(with_bodies) >= 3
 
 
 def test_only_post_is_taken_by_the_import_endpoints(world: World) -> None:
@@ -573,6 +665,32 @@ def test_the_documented_examples_are_accepted_by_the_api(world: World) -> None:
     assert (
         schema_errors(document, {"$ref": "#/components/schemas/ImportResult"}, persons.json()) == []
     )
+
+
+def test_every_api_view_is_in_the_document(db: Any) -> None:
+    """Every view taking a bearer token (children/api.py's `token_required`), found by
+    walking the URL patterns, is an operation of the OpenAPI document with its methods."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def walk_patterns(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                yield from walk_patterns(entry.url_patterns, prefix + str(entry.pattern))
+            elif isinstance(entry, URLPattern):
+                yield prefix + str(entry.pattern), entry.callback
+
+    documented = {
+        re.sub(r"{\w+}", "<>", path): {method.upper() for method in item}
+        for path, item in openapi.document()["paths"].items()
+    }
+    found = {
+        "/" + re.sub(r"<[\w:]+>", "<>", route): set(view.api_methods)
+        for route, view in walk_patterns(get_resolver().url_patterns)
+        if hasattr(view, "api_methods")
+    }
+
+    assert len(found) >= 5
+    assert found == {path: documented.get(path) for path in found}
 
 
 def test_each_documented_endpoint_exists_with_its_methods(world: World) -> None:
