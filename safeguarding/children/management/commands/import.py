@@ -6,7 +6,6 @@ found in a dry run; 2 a usage error (unknown agency, no such file, a bad --map).
 
 from __future__ import annotations
 
-import csv
 import sys
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from safeguarding.children.importing import (
     saved_mapping,
 )
 from safeguarding.children.models import ExtractKind, ImportChannel, ImportStatus
+from safeguarding.core.exports import CsvWriter
 from safeguarding.core.models import Agency
 
 PROBLEMS_SHOWN = 200
@@ -154,7 +154,7 @@ class Command(BaseCommand):
             self.stdout.write(str(problem))
         if csv_path:
             with Path(csv_path).open("w", newline="", encoding="utf-8") as out:
-                writer = csv.writer(out)
+                writer = CsvWriter(out)
                 writer.writerow(["row", "column", "reason"])
                 for problem in problems:
                     writer.writerow([problem.row or "", problem.column, problem.reason])
