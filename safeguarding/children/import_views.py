@@ -115,13 +115,14 @@ def upload(request: HttpRequest) -> HttpResponse:
                 kind=form.cleaned_data["kind"],
                 dry_run=form.cleaned_data["dry_run"],
                 load_valid_rows=form.cleaned_data["on_errors"] == ON_ERRORS_VALID,
+                encoding=form.cleaned_data["encoding"],
             )
         except ImportRefused as refused:
             for problem in refused.problems:
                 form.add_error("extract", _file_problem(problem))
         else:
             if batch.status in (ImportStatus.CHECKED, ImportStatus.REFUSED):
-                import_actions.hold_extract(batch, extract)
+                import_actions.hold_extract(batch, extract, form.cleaned_data["encoding"])
             return redirect("imports:batch", public_id=batch.public_id)
     return render(request, "children/imports/upload.html", _upload_context(form, agency))
 
@@ -192,6 +193,7 @@ def batch_load(request: HttpRequest, public_id: str) -> HttpResponse:
         file_name=held.file_name,
         kind=batch.kind,
         load_valid_rows=True,
+        encoding=held.encoding,
     )
     return redirect("imports:batch", public_id=loaded.public_id)
 
