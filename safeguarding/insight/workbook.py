@@ -103,6 +103,13 @@ def build_template(agency: Agency, period: Period) -> bytes:
             "it. To change a value already held, enter the new value and a reason.",
         ]
     )
+    # openpyxl stores text that starts with "=" as a formula; an indicator's title is typed
+    # by a person, so every text cell is kept as text (decision 0056).
+    for worksheet in book.worksheets:
+        for row in worksheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.data_type == "f":
+                    cell.data_type = "s"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
