@@ -18,6 +18,10 @@ See docs/decisions/0003-settings-from-environment.md. Variables:
   SAFEGUARDING_EMAIL_PORT (587), SAFEGUARDING_EMAIL_USER, SAFEGUARDING_EMAIL_PASSWORD.
 - SAFEGUARDING_UPLOAD_MAX_MB (250), SAFEGUARDING_API_MAX_MB (32),
   SAFEGUARDING_API_MAX_RECORDS (100000): the largest extract upload and API request.
+- SAFEGUARDING_XLSX_MAX_ROWS (250000), SAFEGUARDING_XLSX_MAX_CELLS (5000000),
+  SAFEGUARDING_XLSX_MAX_MB (500), SAFEGUARDING_XLSX_MAX_SHEET_MB (400),
+  SAFEGUARDING_XLSX_MAX_SHARED_STRINGS_MB (32), SAFEGUARDING_XLSX_MAX_RATIO (100): what
+  an uploaded workbook may expand to, checked before it is read.
 - SAFEGUARDING_MEDIA_ROOT (media/ in the project): where uploaded photographs are kept.
 - SAFEGUARDING_MISSING_REPEAT_THRESHOLD (3), SAFEGUARDING_MISSING_REPEAT_WINDOW_DAYS (90).
 - SAFEGUARDING_PARTNERSHIP_AGENCY (PBU): the code of the partnership's own agency, which
@@ -265,6 +269,20 @@ SAFEGUARDING_UPLOAD_MAX_BYTES = (
 )
 SAFEGUARDING_API_MAX_BYTES = env.number("SAFEGUARDING_API_MAX_MB", 32, minimum=1) * 1024 * 1024
 SAFEGUARDING_API_MAX_RECORDS = env.number("SAFEGUARDING_API_MAX_RECORDS", 100_000, minimum=1)
+
+# An uploaded XLSX workbook is inspected before it is opened and refused past these
+# (core/uploads.py; docs/decisions/0056): a workbook is read into memory more than a CSV
+# (its shared strings wholly), so it has lower limits; a larger extract comes as CSV.
+SAFEGUARDING_XLSX_MAX_ROWS = env.number("SAFEGUARDING_XLSX_MAX_ROWS", 250_000, minimum=1)
+SAFEGUARDING_XLSX_MAX_CELLS = env.number("SAFEGUARDING_XLSX_MAX_CELLS", 5_000_000, minimum=1)
+SAFEGUARDING_XLSX_MAX_BYTES = env.number("SAFEGUARDING_XLSX_MAX_MB", 500, minimum=1) * 1024 * 1024
+SAFEGUARDING_XLSX_MAX_SHEET_BYTES = (
+    env.number("SAFEGUARDING_XLSX_MAX_SHEET_MB", 400, minimum=1) * 1024 * 1024
+)
+SAFEGUARDING_XLSX_MAX_SHARED_STRINGS_BYTES = (
+    env.number("SAFEGUARDING_XLSX_MAX_SHARED_STRINGS_MB", 32, minimum=1) * 1024 * 1024
+)
+SAFEGUARDING_XLSX_MAX_RATIO = env.number("SAFEGUARDING_XLSX_MAX_RATIO", 100, minimum=2)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

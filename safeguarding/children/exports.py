@@ -7,21 +7,19 @@ and recorded the export with its purpose before any of this runs.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 
 from django.utils import timezone
 
 from safeguarding.children.models import Child, ChildEvent
 from safeguarding.children.queries import long_date
+from safeguarding.core.exports import CONTENT_TYPE, csv_text
 from safeguarding.core.models import User
 
-# A spreadsheet runs a cell that starts with one of these as a formula ("CSV injection");
-# such a cell is written with a leading apostrophe, which spreadsheets show as text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 COLUMNS = ("Date", "Time", "Agency", "What happened", "Summary", "Restricted")
 MARKING = "OFFICIAL-SENSITIVE"
 
@@ -33,10 +31,6 @@ class ExportHeading:
     at: datetime
     purpose: str
     filters: str  # the filters in words
-
-
-def safe_cell(value: str) -> str:
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
 def _row(event: ChildEvent) -> tuple[str, ...]:
@@ -52,13 +46,10 @@ def _row(event: ChildEvent) -> tuple[str, ...]:
 
 
 def chronology_csv(events: Iterable[ChildEvent]) -> bytes:
-    """UTF-8 with a byte-order mark, so that Excel reads the names' accents."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    for event in events:
-        writer.writerow([safe_cell(value) for value in _row(event)])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    """UTF-8 with a byte-order mark, so that Excel reads the names' accents; written by the
+    hub's one CSV writer, which keeps a formula in a summary from running."""
+    rows = chain([COLUMNS], (_row(event) for event in events))
+    return ("\ufeff" + csv_text(rows)).encode("utf-8")
 
 
 def chronology_docx(heading: ExportHeading, events: Iterable[ChildEvent]) -> bytes:
@@ -121,7 +112,7 @@ def chronology_file(
 ) -> tuple[bytes, str]:
     """The file's bytes and content type: "csv" or "docx"."""
     if file_format == "csv":
-        return chronology_csv(events), "text/csv; charset=utf-8"
+        return chronology_csv(events), CONTENT_TYPE
     return chronology_docx(heading, events), DOCX_TYPE
 
 

@@ -140,6 +140,7 @@ def import_extract(
     kind: str,
     dry_run: bool = False,
     load_valid_rows: bool = False,
+    encoding: str = "utf-8",
 ) -> ImportBatch:
     """Check and load an uploaded extract for the user's agency; its batch says what happened.
 
@@ -161,6 +162,7 @@ def import_extract(
             channel=ImportChannel.UPLOAD,
             user=user,
             request=request,
+            encoding=encoding,
         )
     except ImportFailed as failed:
         logger.exception("Import %s failed", failed.batch.public_id)
@@ -195,19 +197,21 @@ HOLD_MAX_BYTES = 25 * 1024 * 1024
 class HeldExtract:
     file_name: str
     data: bytes
+    encoding: str = "utf-8"  # as the uploader chose it
 
 
 def _hold_key(batch: ImportBatch) -> str:
     return f"import-held:{batch.agency_id}:{batch.public_id}"
 
 
-def hold_extract(batch: ImportBatch, upload: UploadedFile) -> bool:
-    """Keep the file for a later choice; False if it is too big to hold."""
+def hold_extract(batch: ImportBatch, upload: UploadedFile, encoding: str = "utf-8") -> bool:
+    """Keep the file, and the encoding it was read in, for a later choice; False if it is
+    too big to hold."""
     if (upload.size or 0) > HOLD_MAX_BYTES:
         return False
     upload.seek(0)
     packed = zlib.compress(upload.read(), level=1)
-    cache.set(_hold_key(batch), (upload.name or "", packed), HOLD_SECONDS)
+    cache.set(_hold_key(batch), (upload.name or "", packed, encoding), HOLD_SECONDS)
     return True
 
 
@@ -215,8 +219,10 @@ def held_extract(batch: ImportBatch) -> HeldExtract | None:
     held = cache.get(_hold_key(batch))
     if held is None:
         return None
-    file_name, packed = held
-    return HeldExtract(file_name=file_name, data=zlib.decompress(packed))
+    file_name, packed, *chosen = held
+    return HeldExtract(
+        file_name=file_name, data=zlib.decompress(packed), encoding=chosen[0] if chosen else "utf-8"
+    )
 
 
 def release_extract(batch: ImportBatch) -> None:

@@ -13,6 +13,14 @@ from django.core.files.uploadedfile import UploadedFile
 
 from safeguarding.children.models import ExtractKind
 from safeguarding.core.forms import HubForm
+from safeguarding.core.uploads import (
+    ENCODINGS,
+    UploadRefused,
+    as_sentence,
+    check_text,
+    check_xlsx,
+    limited_rows,
+)
 
 EXTRACT_TYPES = {".csv": "CSV", ".xlsx": "Excel"}
 ON_ERRORS_NOTHING = "nothing"
@@ -64,6 +72,17 @@ class UploadForm(HubForm):
     dry_run = forms.BooleanField(
         required=False, label="Check only (dry run): report every problem and load nothing"
     )
+    encoding = forms.ChoiceField(
+        label="If it is a CSV file, how is its text encoded?",
+        help_text=(
+            "UTF-8 unless you know otherwise: Excel's 'CSV UTF-8' is. A file not wholly in the "
+            "encoding you choose is refused, with the line where it is not, so that no name "
+            "is loaded garbled."
+        ),
+        choices=list(ENCODINGS.items()),
+        initial="utf-8",
+        required=False,
+    )
     on_errors = forms.ChoiceField(
         label="If some rows have problems",
         choices=[
@@ -91,6 +110,9 @@ class UploadForm(HubForm):
 
     def clean_on_errors(self) -> str:
         return str(self.cleaned_data.get("on_errors") or ON_ERRORS_NOTHING)
+
+    def clean_encoding(self) -> str:
+        return str(self.cleaned_data.get("encoding") or "utf-8")
 
 
 class LoadChoiceForm(HubForm):
@@ -125,6 +147,14 @@ class SampleForm(HubForm):
         error_messages={"empty": "The file is empty."},
     )
 
+    encoding = forms.ChoiceField(
+        label="If it is a CSV file, how is its text encoded?",
+        choices=list(ENCODINGS.items()),
+        initial="utf-8",
+        required=False,
+    )
+    field_order = ("encoding", "sample")
+
     def __init__(self, *args: Any, too_big: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.too_big = too_big
@@ -138,28 +168,33 @@ class SampleForm(HubForm):
         if problem:
             raise forms.ValidationError(problem)
         assert upload is not None  # noqa: S101 - extract_problem said so
-        headers = read_headers(upload)
+        headers = read_headers(upload, str(self.cleaned_data.get("encoding") or "utf-8"))
         if not headers:
             raise forms.ValidationError("The file has no header row.")
         return headers
 
 
-def read_headers(upload: UploadedFile) -> list[str]:
-    """The header row of a CSV or XLSX file: the first non-empty row, as text."""
+def read_headers(upload: UploadedFile, encoding: str = "utf-8") -> list[str]:
+    """The header row of a CSV or XLSX file: the first non-empty row, as text. A workbook
+    is checked against the limits first; a CSV file is read strictly in `encoding`."""
     suffix = PurePath(upload.name or "").suffix.lower()
     upload.seek(0)
     if suffix == ".xlsx":
         from openpyxl import load_workbook
 
         try:
+            check_xlsx(upload)  # type: ignore[arg-type]
             workbook = load_workbook(upload, read_only=True, data_only=True)
+        except UploadRefused as refused:
+            raise forms.ValidationError(as_sentence(str(refused))) from None
         except Exception:  # openpyxl raises many kinds for a damaged file
             raise forms.ValidationError(
                 "The file cannot be read as an Excel workbook: open it in Excel, save it as .xlsx and upload it again."
             ) from None
         try:
             sheet = workbook.worksheets[0]
-            for row in sheet.iter_rows(values_only=True, max_row=20):
+            sheet.reset_dimensions()
+            for _, row in limited_rows(sheet.iter_rows(values_only=True, max_row=20)):
                 cells = ["" if cell is None else str(cell).strip() for cell in row]
                 if any(cells):
                     return [cell for cell in cells if cell]
@@ -167,18 +202,16 @@ def read_headers(upload: UploadedFile) -> list[str]:
             workbook.close()
         return []
     head = upload.read(64 * 1024)
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = head.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - cp1252 decodes almost anything
-        raise forms.ValidationError("The file is not text in a known encoding.")
-    for row in csv.reader(io.StringIO(text)):
-        cells = [cell.strip() for cell in row]
-        if any(cells):
-            return [cell for cell in cells if cell]
+    try:
+        # Only the first 64 KB are read: a character cut at the end is not a fault.
+        check_text(io.BytesIO(head[: head.rfind(b"\n") + 1] or head), encoding)
+    except UploadRefused as refused:
+        raise forms.ValidationError(as_sentence(str(refused))) from None
+    text = head.decode("utf-8-sig" if encoding == "utf-8" else encoding, errors="ignore")
+    for line in csv.reader(io.StringIO(text)):
+        values = [value.strip() for value in line]
+        if any(values):
+            return [value for value in values if value]
     return []
 
 

@@ -8,7 +8,6 @@ a batch holds counts and problems by row, column and reason.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable
 from functools import wraps
@@ -42,6 +41,7 @@ from safeguarding.children.importing import (
 from safeguarding.children.models import ExtractKind, ImportStatus
 from safeguarding.core.access import signed_in_user
 from safeguarding.core.decorators import role_required
+from safeguarding.core.exports import csv_response
 from safeguarding.core.roles import IMPORT_ROLES
 
 PROBLEMS_PER_PAGE = 100
@@ -115,13 +115,14 @@ def upload(request: HttpRequest) -> HttpResponse:
                 kind=form.cleaned_data["kind"],
                 dry_run=form.cleaned_data["dry_run"],
                 load_valid_rows=form.cleaned_data["on_errors"] == ON_ERRORS_VALID,
+                encoding=form.cleaned_data["encoding"],
             )
         except ImportRefused as refused:
             for problem in refused.problems:
                 form.add_error("extract", _file_problem(problem))
         else:
             if batch.status in (ImportStatus.CHECKED, ImportStatus.REFUSED):
-                import_actions.hold_extract(batch, extract)
+                import_actions.hold_extract(batch, extract, form.cleaned_data["encoding"])
             return redirect("imports:batch", public_id=batch.public_id)
     return render(request, "children/imports/upload.html", _upload_context(form, agency))
 
@@ -192,6 +193,7 @@ def batch_load(request: HttpRequest, public_id: str) -> HttpResponse:
         file_name=held.file_name,
         kind=batch.kind,
         load_valid_rows=True,
+        encoding=held.encoding,
     )
     return redirect("imports:batch", public_id=loaded.public_id)
 
@@ -201,17 +203,12 @@ def batch_problems_csv(request: HttpRequest, public_id: str) -> HttpResponse:
     batch = import_queries.agency_batch(
         import_queries.own_agency(signed_in_user(request)), public_id
     )
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["row", "column", "reason"])
-    for problem in batch.problems:
-        writer.writerow(
-            [problem.get("row", ""), problem.get("column", ""), problem.get("reason", "")]
-        )
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    rows = [
+        [problem.get("row", ""), problem.get("column", ""), problem.get("reason", "")]
+        for problem in batch.problems
+    ]
     name = f"problems-{batch.kind}-{batch.started_at:%Y%m%d-%H%M}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return csv_response([["row", "column", "reason"], *rows], name)
 
 
 @role_required(*IMPORT_ROLES)

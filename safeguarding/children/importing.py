@@ -2,7 +2,7 @@
 
 The pipeline (docs/decisions/0019-import-pipeline.md):
 
-1. Open the source: a CSV file (UTF-8, or Windows-1252 as older Excel saves it; comma,
+1. Open the source: a CSV file (UTF-8, or the encoding the uploader chose, read strictly; comma,
    semicolon, tab or bar), an XLSX workbook (its first sheet), or a list of JSON objects
    (the API). Each gives a header and rows of text.
 2. Plan the columns: each header goes to a hub field (by the mapping given, else the
@@ -32,7 +32,6 @@ row is row 2; in a list of JSON objects the first object is row 1.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
 import io
@@ -70,6 +69,14 @@ from safeguarding.children.models import (
 from safeguarding.core import audit
 from safeguarding.core.access import SystemAccess
 from safeguarding.core.models import Agency, AuditAction, User
+from safeguarding.core.uploads import (
+    ENCODING_NAMES,
+    ENCODINGS,
+    UploadRefused,
+    check_text,
+    check_xlsx,
+    limited_rows,
+)
 
 PERSON_FIELDS = (
     "record_id",
@@ -117,6 +124,9 @@ CHUNK = 10_000  # rows staged per write, and per call of `progress`
 SWITCH_INTERVAL = 0.0001  # seconds; see _Writer
 ANALYZE_AFTER = 10_000  # rows created or updated
 LONDON = ZoneInfo("Europe/London")
+# How a refusal for a byte not of the file's encoding ends: the way to choose another.
+CHOOSE_ENCODING = "or choose the file's encoding"
+COMMAND_ENCODING = "or give its encoding with --encoding"
 
 SEX_VALUES = {
     "f": Sex.FEMALE.value,
@@ -282,8 +292,14 @@ def _json_table(objects: list[dict[str, Any]]) -> _Table:
 
 
 def _xlsx_table(stream: BinaryIO) -> _Table:
+    """The first sheet, after its zip has been checked against the limits (core/uploads.py);
+    its rows are counted while they are read, whatever its dimension says."""
     from openpyxl import load_workbook
 
+    try:
+        check_xlsx(stream)
+    except UploadRefused as refused:
+        raise _refuse(str(refused)) from refused
     try:
         workbook = load_workbook(stream, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
@@ -294,62 +310,50 @@ def _xlsx_table(stream: BinaryIO) -> _Table:
     if not workbook.worksheets:
         raise _refuse("the workbook has no sheets")
     sheet = workbook.worksheets[0]
-    values = sheet.iter_rows(values_only=True)
-    first = next(values, None)
+    # The dimension the sheet states may be false: too small, and rows would be left out;
+    # too large, and every row would be padded out to it. Rows are read as they are.
+    sheet.reset_dimensions()
+    values = limited_rows(sheet.iter_rows(values_only=True))
+    try:
+        first = next(values, None)
+    except UploadRefused as refused:
+        workbook.close()
+        raise _refuse(str(refused)) from refused
     if first is None:
         workbook.close()
         raise _refuse("the first sheet is empty: its first row must name the columns")
-    headers = [_cell_text(value).strip() for value in first]
+    headers = [_cell_text(value).strip() for value in first[1]]
 
     def rows() -> Rows:
         try:
-            for number, row in enumerate(values, start=2):
+            for number, row in values:
                 yield number, [_cell_text(value) for value in row]
+        except UploadRefused as refused:
+            raise _refuse(str(refused)) from refused
         finally:
             workbook.close()
 
     return _Table(headers, rows())
 
 
-def _encoding_of(stream: BinaryIO) -> str:
-    """UTF-8 (with or without the byte-order mark Excel writes) when every byte decodes
-    so; otherwise Windows-1252, which older Excel uses for "CSV". Reads the stream once,
-    and refuses a file holding a zero byte: no text extract has one, and the database
-    cannot store it."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    encoding = "utf-8-sig"
-    lines = 0
-    try:
-        while chunk := stream.read(1 << 20):
-            if (at := chunk.find(b"\x00")) >= 0:
-                line = lines + chunk.count(b"\n", 0, at) + 1
-                raise _refuse(
-                    f"the file holds a zero byte (NUL) on line {line:,}, which a CSV file "
-                    "never has: it may be damaged; export it again as CSV UTF-8"
-                )
-            lines += chunk.count(b"\n")
-            if encoding == "utf-8-sig":
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError:
-                    encoding = "cp1252"
-        if encoding == "utf-8-sig":
-            try:
-                decoder.decode(b"", final=True)
-            except UnicodeDecodeError:
-                encoding = "cp1252"
-    finally:
-        stream.seek(0)
-    return encoding
-
-
-def _csv_table(stream: BinaryIO) -> _Table:
-    encoding = _encoding_of(stream) if stream.seekable() else "utf-8-sig"
-    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+def _csv_table(stream: BinaryIO, encoding: str, hint: str) -> _Table:
+    """The rows of a CSV file in the encoding given (UTF-8 unless the uploader chose
+    another), read strictly: a file with a byte not of that encoding is refused, naming
+    its line and byte, before any row is read (never read as another encoding by guess).
+    The check is one pass over the bytes in chunks, before the rows are read."""
+    if stream.seekable():
+        try:
+            check_text(stream, encoding, hint)
+        except UploadRefused as refused:
+            raise _refuse(str(refused)) from refused
+    name = ENCODING_NAMES.get(encoding, encoding)
+    text = io.TextIOWrapper(
+        stream, encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline=""
+    )
     try:
         first_line = text.readline()
     except UnicodeDecodeError as error:
-        raise _refuse("the file is not UTF-8 text: save it as CSV UTF-8") from error
+        raise _refuse(f"the file is not {name} text: save it as CSV UTF-8, {hint}") from error
     if not first_line.strip():
         raise _refuse("the file is empty: its first row must name the columns")
     delimiter = max(",;\t|", key=first_line.count)
@@ -368,13 +372,19 @@ def _csv_table(stream: BinaryIO) -> _Table:
             raise _refuse(f"this row cannot be read as CSV ({error})", row=number + 1) from error
         except UnicodeDecodeError as error:
             raise _refuse(
-                "the file is not UTF-8 text from here on: save it as CSV UTF-8", row=number + 1
+                f"the file is not {name} text from here on: save it as CSV UTF-8, {hint}",
+                row=number + 1,
             ) from error
 
     return _Table([header.strip() for header in headers], rows())
 
 
-def _open_table(source: Path | BinaryIO | list[dict[str, Any]], file_name: str) -> _Table:
+def _open_table(
+    source: Path | BinaryIO | list[dict[str, Any]],
+    file_name: str,
+    encoding: str = "utf-8",
+    hint: str = CHOOSE_ENCODING,
+) -> _Table:
     if isinstance(source, list):
         return _json_table(source)
     if isinstance(source, str | Path):
@@ -400,7 +410,7 @@ def _open_table(source: Path | BinaryIO | list[dict[str, Any]], file_name: str) 
         raise _refuse("the file is Unicode text (UTF-16): save it again as CSV UTF-8")
     if b"\x00" in head:
         raise _refuse("the file is not text: send a CSV or XLSX file")
-    return _csv_table(stream)
+    return _csv_table(stream, encoding, hint)
 
 
 # --- Planning the columns -------------------------------------------------------------
@@ -1956,8 +1966,11 @@ def run_import(
     user: User | None = None,
     request: HttpRequest | None = None,
     progress: Callable[[int], object] | None = None,
+    encoding: str = "utf-8",
 ) -> ImportResult:
     """Check an agency's extract and load it: all of it, the valid rows, or (dry run) none.
+
+    A CSV file is read in `encoding` (one of core.uploads.ENCODINGS), strictly.
 
     Raises ImportRefused for a file that cannot be read as a whole (its batch saved as
     refused), ImportFailed when loading broke (rolled back; its batch saved as failed).
@@ -1965,6 +1978,8 @@ def run_import(
     """
     if kind not in FIELDS:
         raise ValueError(f"An extract is of kind persons or events, not {kind!r}.")
+    if encoding not in ENCODINGS:
+        raise ValueError(f"The encodings are {', '.join(ENCODINGS)}, not {encoding!r}.")
     if user is None and request is not None and isinstance(request.user, User):
         user = request.user
     if user is not None and user.agency_id != agency.pk:
@@ -1983,7 +1998,8 @@ def run_import(
     try:
         if not agency.is_active:
             raise _refuse("the agency has left the partnership: its extracts are not loaded")
-        table = _open_table(source, file_name)
+        hint = COMMAND_ENCODING if channel == ImportChannel.COMMAND else CHOOSE_ENCODING
+        table = _open_table(source, file_name, encoding, hint)
         columns = _plan_columns(
             kind, table.headers, saved_mapping(agency, kind) if mapping is None else mapping
         )

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 from safeguarding.core import access, actions, audit, queries
 from safeguarding.core.access import signed_in_user
 from safeguarding.core.decorators import role_required
+from safeguarding.core.exports import csv_streaming_response
 from safeguarding.core.forms import (
     AgencyForm,
     AuditSearchForm,
@@ -165,16 +165,10 @@ def audit_search(request: HttpRequest) -> HttpResponse:
     return response
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _audit_csv_rows(query: queries.AuditQuery) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield writer.writerow(audit.EXPORTED_FIELDS)
+def _audit_csv_rows(query: queries.AuditQuery) -> Iterator[Iterable[Any]]:
+    yield audit.EXPORTED_FIELDS
     for entry in queries.audit_entries(query).iterator(chunk_size=2000):
-        yield writer.writerow(
+        yield (
             timezone.localtime(entry.at).isoformat() if name == "at" else getattr(entry, name)
             for name in audit.EXPORTED_FIELDS
         )
@@ -195,9 +189,7 @@ def audit_export(request: HttpRequest) -> HttpResponseBase:
         purpose="audit export",
         detail=query.describe(),
     )
-    response = StreamingHttpResponse(_audit_csv_rows(query), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
-    return response
+    return csv_streaming_response(_audit_csv_rows(query), "audit-log.csv")
 
 
 @role_required(*AUDIT_ROLES)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from django.contrib import messages
@@ -17,6 +15,7 @@ from django.views.decorators.http import require_safe
 from safeguarding.core import audit
 from safeguarding.core.access import signed_in_user
 from safeguarding.core.decorators import role_required
+from safeguarding.core.exports import csv_response
 from safeguarding.core.models import AuditAction
 from safeguarding.insight import actions, chart, queries, spc, workbook
 from safeguarding.insight.actions import Refused
@@ -157,8 +156,6 @@ def export(request: HttpRequest, code: str) -> HttpResponse:
         return render(request, "insight/export.html", {"form": form, "indicator": indicator})
     year, policy = form.cleaned_data["year"], form.cleaned_data["policy"]
     rows = queries.public_table(indicator, year, policy)
-    out = io.StringIO()
-    csv.writer(out).writerows(rows)
     audit.record(
         AuditAction.EXPORT,
         request=request,
@@ -166,9 +163,7 @@ def export(request: HttpRequest, code: str) -> HttpResponse:
         object_id=indicator.code,
         detail={"year": year, "policy": policy},
     )
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{indicator.code}-{year}.csv"'
-    return response
+    return csv_response(rows, f"{indicator.code}-{year}.csv")
 
 
 @login_required

@@ -22,6 +22,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 
 from safeguarding.core.models import Agency, User
+from safeguarding.core.uploads import NotAWorkbook, UploadRefused, as_sentence, check_xlsx
 from safeguarding.insight import actions
 from safeguarding.insight.actions import Problem, Refused, Value
 from safeguarding.insight.models import Channel, Indicator, Submission
@@ -102,6 +103,13 @@ def build_template(agency: Agency, period: Period) -> bytes:
             "it. To change a value already held, enter the new value and a reason.",
         ]
     )
+    # openpyxl stores text that starts with "=" as a formula; an indicator's title is typed
+    # by a person, so every text cell is kept as text (decision 0056).
+    for worksheet in book.worksheets:
+        for row in worksheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.data_type == "f":
+                    cell.data_type = "s"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -132,6 +140,14 @@ def read_upload(
         raise Refused([Problem("Only a member of an agency can send its values.")])
     agency = user.agency
     try:
+        check_xlsx(upload, instead="fill in a fresh copy of the template")  # type: ignore[arg-type]
+    except NotAWorkbook:
+        raise Refused(
+            [Problem("This is not an Excel workbook (.xlsx) made from the template.")]
+        ) from None
+    except UploadRefused as refused:
+        raise Refused([Problem(as_sentence(str(refused)))]) from None
+    try:
         book = load_workbook(upload, read_only=True, data_only=True)
     except (InvalidFileException, BadZipFile, KeyError, ValueError, OSError, TypeError):
         raise Refused(
@@ -139,7 +155,10 @@ def read_upload(
         ) from None
     if SHEET not in book.sheetnames:
         raise Refused([Problem(f"The workbook has no sheet called {SHEET!r}.")])
-    rows = book[SHEET].iter_rows(values_only=True)
+    sheet = book[SHEET]
+    sheet.reset_dimensions()
+    # The sheet's stated dimension may lie; rows are read as they are, up to MAX_ROWS.
+    rows = sheet.iter_rows(values_only=True)
     header = [_text(h).lower() for h in next(rows, ())]
     missing = [
         c for c in ("code", "period start", "value", "numerator", "denominator") if c not in header

@@ -16,8 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from safeguarding.children.exports import safe_cell
 from safeguarding.conftest import World
+from safeguarding.core.exports import safe_cell
 from safeguarding.core.models import AuditAction, AuditEntry, BreakGlass
 from safeguarding.core.roles import Role
 from safeguarding.core.tests.factories import (
@@ -577,7 +577,12 @@ def test_the_csv_export_is_safe_against_formula_injection(
     summaries = [row[4] for row in csv_rows(export(client_for("involved"), world.child, "csv"))]
     assert '\'=HYPERLINK("http://evil.example")' in summaries
     assert "'@SUM(A1)" in summaries
-    assert [safe_cell(s) for s in ("+1", "-1", "plain")] == ["'+1", "'-1", "plain"]
+    assert [safe_cell(s) for s in ("+1+1", "-2+3", "-1", "plain")] == [
+        "'+1+1",
+        "'-2+3",
+        "-1",
+        "plain",
+    ]
 
 
 def test_the_word_export_names_the_child_the_exporter_and_the_purpose(

@@ -154,11 +154,17 @@ def test_a_workbook_uploaded_without_its_name_is_recognised_by_its_bytes(agency:
     assert result.created == 1
 
 
-def test_a_windows_1252_csv_from_older_excel_is_read(agency: Any, tmp_path: Path) -> None:
+def test_a_windows_1252_csv_from_older_excel_is_read_when_its_encoding_is_given(
+    agency: Any, tmp_path: Path
+) -> None:
     path = tmp_path / "old.csv"
     path.write_bytes("record_id;given_name;family_name\nW1;Zoë;Brontë\n".encode("cp1252"))
 
-    result = run_import(agency, path, kind="persons")
+    with pytest.raises(ImportRefused) as refused:
+        run_import(agency, path, kind="persons")
+    assert "line 2, byte 6 is not UTF-8 (0xEB)" in str(refused.value)
+
+    result = run_import(agency, path, kind="persons", encoding="cp1252")
 
     assert result.created == 1
     assert records(agency)["W1"].given_name == "Zoë"

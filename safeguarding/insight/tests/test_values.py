@@ -159,6 +159,22 @@ def test_the_template_round_trip_loads_every_row(world: World, episodes: Indicat
     assert Submission.objects.get().value == Decimal("37")
 
 
+def test_a_title_that_looks_like_a_formula_is_text_in_the_template(
+    world: World, episodes: Indicator
+) -> None:
+    import zipfile
+
+    episodes.title = '=HYPERLINK("http://evil.example","Missing")'
+    episodes.save()
+    content = workbook.build_template(world.la, APRIL)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        sheets = "".join(
+            archive.read(name).decode() for name in archive.namelist() if "worksheets" in name
+        )
+    assert "<f>" not in sheets
+    assert load_workbook(io.BytesIO(content))["Values"].cell(2, 2).value == episodes.title
+
+
 def _upload(rows: list[list[object]]) -> io.BytesIO:
     from openpyxl import Workbook
 

@@ -6,7 +6,6 @@ found in a dry run; 2 a usage error (unknown agency, no such file, a bad --map).
 
 from __future__ import annotations
 
-import csv
 import sys
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,9 @@ from safeguarding.children.importing import (
     saved_mapping,
 )
 from safeguarding.children.models import ExtractKind, ImportChannel, ImportStatus
+from safeguarding.core.exports import CsvWriter
 from safeguarding.core.models import Agency
+from safeguarding.core.uploads import ENCODINGS
 
 PROBLEMS_SHOWN = 200
 USAGE = 2
@@ -69,6 +70,13 @@ class Command(BaseCommand):
             "--problems-csv",
             metavar="FILE",
             help=f"write every problem to this CSV file (the terminal shows the first {PROBLEMS_SHOWN})",
+        )
+        parser.add_argument(
+            "--encoding",
+            choices=list(ENCODINGS),
+            default="utf-8",
+            help="how a CSV file's text is encoded (utf-8 unless you know otherwise); a file "
+            "not wholly in it is refused, naming the line and byte",
         )
         parser.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
 
@@ -122,6 +130,7 @@ class Command(BaseCommand):
                     load_valid_rows=options["load_valid_rows"],
                     channel=ImportChannel.COMMAND,
                     progress=bar.update,
+                    encoding=options["encoding"],
                 )
             except ImportRefused as refused:
                 bar.close()
@@ -154,7 +163,7 @@ class Command(BaseCommand):
             self.stdout.write(str(problem))
         if csv_path:
             with Path(csv_path).open("w", newline="", encoding="utf-8") as out:
-                writer = csv.writer(out)
+                writer = CsvWriter(out)
                 writer.writerow(["row", "column", "reason"])
                 for problem in problems:
                     writer.writerow([problem.row or "", problem.column, problem.reason])
