@@ -13,7 +13,7 @@ a no-op: the demo and development work as before.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -85,9 +85,17 @@ def _ident(name: str) -> str:
 
 
 def privilege_statements(
-    app_role: str, owner_role: str, database: str, schema: str, has_analyze: bool
+    app_role: str,
+    owner_role: str,
+    database: str,
+    schema: str,
+    has_analyze: bool,
+    existing: Collection[str] | None = None,
 ) -> list[str]:
-    """What the owner runs, in one transaction, to give the app exactly its privileges."""
+    """What the owner runs, in one transaction, to give the app exactly its privileges.
+
+    `existing`: which of the named tables exist (all if None); before the first migration
+    none do, and the schema-wide statements and default privileges are enough."""
     app, owner, schema_q = _ident(app_role), _ident(owner_role), _ident(schema)
     statements = [
         f"GRANT CONNECT, TEMPORARY ON DATABASE {_ident(database)} TO {app}",
@@ -104,14 +112,18 @@ def privilege_statements(
         f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA {schema_q} "
         f"GRANT USAGE, SELECT ON SEQUENCES TO {app}",
     ]
-    for table in APPEND_ONLY_TABLES:
+
+    def present(table: str) -> bool:
+        return existing is None or table in existing
+
+    for table in filter(present, APPEND_ONLY_TABLES):
         qualified = f"{schema_q}.{_ident(table)}"
         statements += [
             f"REVOKE ALL ON {qualified} FROM PUBLIC",
             f"REVOKE ALL ON {qualified} FROM {app}",
             f"GRANT SELECT, INSERT ON {qualified} TO {app}",
         ]
-    for table in READ_ONLY_TABLES:
+    for table in filter(present, READ_ONLY_TABLES):
         qualified = f"{schema_q}.{_ident(table)}"
         statements += [
             f"REVOKE ALL ON {qualified} FROM {app}",
@@ -144,11 +156,23 @@ def grant_app_privileges(alias: str = DEFAULT_DB_ALIAS) -> list[str]:
         problem = app_role_problem(cursor, app_role, owner_role)
         if problem:
             raise PermissionError(problem)
-        statements = privilege_statements(app_role, owner_role, database, schema, has_analyze)
+        statements = privilege_statements(
+            app_role, owner_role, database, schema, has_analyze, existing_tables(cursor)
+        )
         with transaction.atomic(using=alias):
             for statement in statements:
                 cursor.execute(statement)
     return statements
+
+
+def existing_tables(cursor: Any) -> set[str]:
+    """Which of the append-only and read-only tables exist in the current schema."""
+    cursor.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+        "AND tablename = ANY(%s)",
+        [list(APPEND_ONLY_TABLES + READ_ONLY_TABLES)],
+    )
+    return {row[0] for row in cursor.fetchall()}
 
 
 def app_role_problem(cursor: Any, app_role: str, owner_role: str) -> str | None:

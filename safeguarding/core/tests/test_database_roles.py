@@ -7,11 +7,14 @@ but still runs the deploy check's.
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 from django.db import DatabaseError, connection, transaction
 
 from safeguarding.core import audit, dbroles
-from safeguarding.core.checks import check_database_role
+from safeguarding.core.checks import check_audit_checkpoints, check_database_role
 from safeguarding.core.models import AuditAction
 
 pytestmark = pytest.mark.django_db
@@ -124,3 +127,13 @@ def test_the_statements_grant_the_audit_log_only_select_and_insert() -> None:
     last_wide = max(i for i, s in enumerate(statements) if "ON ALL TABLES" in s)
     revoke = statements.index('REVOKE ALL ON "public"."core_auditentry" FROM "hub_app"')
     assert revoke > last_wide
+
+
+def test_the_deploy_check_warns_when_the_log_has_no_checkpoint_folder(
+    settings: Any, tmp_path: Path
+) -> None:
+    settings.AUDIT_CHECKPOINT_DIR = None
+    (warning,) = check_audit_checkpoints()
+    assert warning.id == "safeguarding.W003"
+    settings.AUDIT_CHECKPOINT_DIR = tmp_path
+    assert check_audit_checkpoints() == []

@@ -40,7 +40,12 @@ class Command(BaseCommand):
                 cursor.execute("SELECT to_regprocedure(%s) IS NOT NULL", [dbroles.ANALYZE_FUNCTION])
                 has_analyze = cursor.fetchone()[0]
                 for statement in dbroles.privilege_statements(
-                    app_role, owner_role, database, schema, has_analyze
+                    app_role,
+                    owner_role,
+                    database,
+                    schema,
+                    has_analyze,
+                    dbroles.existing_tables(cursor),
                 ):
                     self.stdout.write(statement + ";")
                 return
