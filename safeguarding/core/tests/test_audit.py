@@ -230,3 +230,30 @@ def test_attempts_on_an_address_that_is_no_account_are_found_whatever_its_case(
         .content.decode()
     )
     assert "Sign-in failed" in page and "1 entries found" in page
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite's test database is one in-memory file"
+)
+@committed
+def test_appends_from_many_connections_chain_one_after_another() -> None:
+    """The head is the last entry: without the append lock two writers would chain onto
+    the same predecessor (and one would fail on the unique seq)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    def append(worker: int) -> None:
+        try:
+            for i in range(15):
+                with transaction.atomic():
+                    audit.record(AuditAction.CHILD_VIEW, object_type="child", object_id=i)
+                    # Hold the transaction a moment, as a view that writes more would.
+                    AuditEntry.objects.count()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(append, range(4)))
+    result = audit.verify()
+    assert result.ok and result.checked == 60
