@@ -271,8 +271,8 @@ def migrate() -> None:
     to schema_editor.execute() with the default params=(), so Django's PostgreSQL schema
     editor merged it client-side and psycopg refused the plpgsql `%` ("incomplete
     placeholder"). The migration now passes params=None; with a version that does not,
-    the benchmark runs the same SQL itself, unmerged, marks 0002 as applied, and creates
-    the chain's head row as 0002 would, saying so.
+    the benchmark runs the same SQL itself, unmerged, marks 0002 as applied and migrates
+    the rest, saying so.
     """
     import importlib
 
@@ -297,9 +297,6 @@ def migrate() -> None:
     with connection.cursor() as cursor:
         cursor.execute(trigger.CREATE)
     call_command("migrate", "core", "0002", fake=True, interactive=False, verbosity=0)
-    from safeguarding.core.models import AuditHead
-
-    AuditHead.objects.get_or_create(pk=1)
     call_command("migrate", interactive=False, verbosity=0)
 
 
@@ -362,32 +359,25 @@ def load_entries(
     """Append generated entries after the chain's head until the log holds `target`.
 
     Values are built in Python and hashed with audit.chain_hash, as audit.record would;
-    each batch and the head move together in one transaction, so an interrupted load
-    resumes where it stopped.
+    each batch is one transaction and the chain's head is its last entry, so an
+    interrupted load resumes where it stopped.
     """
     from django.db import transaction
     from tqdm import tqdm
 
-    from safeguarding.core.audit import GENESIS_HASH, chain_hash
-    from safeguarding.core.models import AuditEntry, AuditHead
+    from safeguarding.core.audit import chain_hash, head
+    from safeguarding.core.models import AuditEntry
 
-    head, _ = AuditHead.objects.get_or_create(
-        pk=1, defaults={"last_seq": 0, "last_hash": GENESIS_HASH}
-    )
-    if head.last_seq >= target:
-        print(f"The log already holds {head.last_seq:,} entries: generation skipped.")
+    first_seq, first_hash = head()
+    if first_seq >= target:
+        print(f"The log already holds {first_seq:,} entries: generation skipped.")
         return
-    newest = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
-    if newest != head.last_seq:
-        raise SystemExit(
-            f"The chain's head says {head.last_seq} but the newest entry is {newest}: start from a fresh database."
-        )
 
     actions = [action for action, _, _ in MIX]
     kinds = {action: kind for action, _, kind in MIX}
     weights = [weight for _, weight, _ in MIX]
     step_us = max(1, int(LOG_SPAN / timedelta(microseconds=1)) // target)
-    seq, prev_hash = head.last_seq, head.last_hash
+    seq, prev_hash = first_seq, first_hash
     rng = random.Random(SEED + seq)
     started = time.perf_counter()
     with tqdm(
@@ -411,10 +401,9 @@ def load_entries(
                 prev_hash = entry_hash
             with transaction.atomic():
                 AuditEntry.objects.bulk_create(batch, batch_size=INSERT_BATCH)
-                AuditHead.objects.filter(pk=1).update(last_seq=seq, last_hash=prev_hash)
             progress.update(count)
     elapsed = time.perf_counter() - started
-    added = seq - head.last_seq
+    added = seq - first_seq
     print(f"Generated {added:,} entries in {elapsed:.0f} s ({added / elapsed:,.0f} entries/s).")
 
 

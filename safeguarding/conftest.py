@@ -14,7 +14,7 @@ Every one of them has MFA enrolled, so the MFA middleware lets them through.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -48,6 +48,60 @@ class World:
     open_event: Any
     panel: Any
     users: dict[str, Any]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request: pytest.FixtureRequest,
+    django_test_environment: None,
+    django_db_blocker: Any,
+    django_db_use_migrations: bool,
+    django_db_keepdb: bool,
+    django_db_createdb: bool,
+    django_db_modify_db_settings: None,
+) -> Iterator[None]:
+    """pytest-django's, but the test database is made, migrated and dropped as the owner
+    of the tables when DATABASE_OWNER_URL is set; the tests then run as DATABASE_URL's
+    restricted role, as the app does in production (core/dbroles.py). Without it, or on
+    SQLite, this is pytest-django's own set-up."""
+    from django.db import connections
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
+
+    from safeguarding.core import dbroles
+
+    if not django_db_use_migrations:
+        _disable_migrations()
+    keepdb = django_db_keepdb and not django_db_createdb
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    verbosity = request.config.option.verbose
+    serialized = None
+    with django_db_blocker.unblock(), dbroles.as_owner() as owner:
+        db_cfg = setup_databases(
+            verbosity=verbosity,
+            interactive=False,
+            aliases=cast(Any, aliases),
+            serialized_aliases=serialized_aliases,
+            keepdb=keepdb,
+        )
+        if dbroles.is_separate(connections["default"]):
+            dbroles.grant_app_privileges()  # again: the cache table came after migrate
+            serialized = getattr(owner, "_test_serialized_contents", None)
+    if dbroles.is_separate(connections["default"]) and serialized is not None:
+        setattr(connections["default"], "_test_serialized_contents", serialized)  # noqa: B010
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            connections.close_all()  # the app's own connection, or the owner cannot drop
+            with dbroles.as_owner():
+                try:
+                    teardown_databases(db_cfg, verbosity=verbosity)
+                except Exception as exc:  # noqa: BLE001 - as pytest-django: warn, do not fail
+                    request.node.warn(
+                        pytest.PytestWarning(
+                            f"Error when trying to teardown test databases: {exc!r}"
+                        )
+                    )
 
 
 @pytest.fixture(autouse=True)

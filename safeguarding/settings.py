@@ -3,6 +3,10 @@
 See docs/decisions/0003-settings-from-environment.md. Variables:
 
 - DATABASE_URL: default a SQLite file in the project folder.
+- DATABASE_OWNER_URL: on PostgreSQL, the same database as the role that owns the tables
+  (migrations run as it); DATABASE_URL's role then owns nothing (core/dbroles.py).
+- SAFEGUARDING_AUDIT_CHECKPOINT_DIR, SAFEGUARDING_AUDIT_CHECKPOINT_KEY (derived from the
+  secret key), SAFEGUARDING_AUDIT_CHECKPOINT_EMAILS: the audit log's signed checkpoints.
 - SAFEGUARDING_SECRET_KEY: required in production (at least 50 characters, not a
   development key).
 - SAFEGUARDING_ALLOWED_HOSTS: comma-separated; default localhost only.
@@ -174,6 +178,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 
+# The owner of the tables (docs/security.md, "Two database roles"): migrations, the test
+# flush and the cache table run as this role; the app connects as DATABASE_URL's role,
+# which owns nothing and may only add to the audit log. The same database as
+# DATABASE_URL; give it only to the deploy step, never to the running app.
+DATABASE_OWNER = None
+_owner_url = env.text("DATABASE_OWNER_URL")
+if _owner_url and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    try:
+        DATABASE_OWNER = dj_database_url.parse(_owner_url)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"DATABASE_OWNER_URL cannot be understood: {error}") from None
+    if DATABASE_OWNER["ENGINE"] != DATABASES["default"]["ENGINE"] or (
+        DATABASE_OWNER["NAME"] != DATABASES["default"]["NAME"]
+    ):
+        raise ImproperlyConfigured(
+            "DATABASE_OWNER_URL must name the same PostgreSQL database as DATABASE_URL."
+        )
+
 # A cache shared by every process (the login rate limits and lockout live here): the
 # database, so that no set-up is needed; see docs/decisions/0006-cache-in-database.md.
 CACHES = {
@@ -323,6 +345,20 @@ USE_TZ = True
 DATE_FORMAT = "j F Y"
 DATETIME_FORMAT = "j F Y, H:i"
 SHORT_DATE_FORMAT = "j M Y"
+
+# The audit log's checkpoints: its head (sequence and hash), signed and appended to a
+# file outside the database's reach, and emailed if addresses are given, by
+# `safeguarding audit checkpoint` on a schedule; `audit verify` checks the log against
+# them (core/checkpoints.py). The key is not in the database: by default it is derived
+# from the secret key.
+_checkpoint_dir = env.text("SAFEGUARDING_AUDIT_CHECKPOINT_DIR")
+AUDIT_CHECKPOINT_DIR = Path(_checkpoint_dir) if _checkpoint_dir else None
+AUDIT_CHECKPOINT_KEY = env.text("SAFEGUARDING_AUDIT_CHECKPOINT_KEY") or ""
+AUDIT_CHECKPOINT_EMAILS = (
+    env.items("SAFEGUARDING_AUDIT_CHECKPOINT_EMAILS", [])
+    if env.text("SAFEGUARDING_AUDIT_CHECKPOINT_EMAILS")
+    else []
+)
 
 # Uploaded files (a missing child's photograph): never served by URL, only through
 # access-checked views, so there is no MEDIA_URL.

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CoreConfig(AppConfig):
@@ -6,4 +7,7 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from safeguarding.core import signals  # noqa: F401
+        from safeguarding.core import checks, dbroles, signals  # noqa: F401
+
+        # After every migrate, as the owner: the app role's privileges, new tables too.
+        post_migrate.connect(dbroles.on_post_migrate, sender=self, dispatch_uid="core-db-roles")

@@ -2,32 +2,36 @@
 
 Each entry carries sha256(previous hash + the entry's canonical content), so a changed,
 removed or inserted row breaks the chain from that point; `safeguarding audit verify`
-walks it and names the first broken entry. Appending locks the one AuditHead row, so two
-processes never chain onto the same predecessor (on PostgreSQL the UPDATE takes a row
-lock; on SQLite it takes the database's write lock).
+walks it and names the first broken entry. The chain's head is its last entry; appending
+first takes a lock (a transaction-level advisory lock on PostgreSQL, the database's write
+lock on SQLite, whose transactions are IMMEDIATE), so two processes never chain onto the
+same predecessor. The app's database role may only SELECT and INSERT here (core/dbroles.py),
+and signed checkpoints kept outside the database anchor the chain (core/checkpoints.py).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from safeguarding.core.models import AuditAction, AuditEntry, AuditHead
+from safeguarding.core.models import AuditAction, AuditEntry
 
 if TYPE_CHECKING:
+    from safeguarding.core.checkpoints import Checkpoint
     from safeguarding.core.models import User
 
 GENESIS_HASH = "0" * 64
+# pg_advisory_xact_lock's key for appending to the chain: any fixed number, the hub's own.
+APPEND_LOCK = 0x5AFE_A0D1
 HASHED_FIELDS = (
     "seq",
     "at",
@@ -118,18 +122,30 @@ def record(
     if user_email and not values["user_email"]:
         values["user_email"] = user_email
     with transaction.atomic():
-        updated = AuditHead.objects.filter(pk=1).update(last_seq=F("last_seq") + 1)
-        if not updated:
-            AuditHead.objects.get_or_create(pk=1)
-            AuditHead.objects.filter(pk=1).update(last_seq=F("last_seq") + 1)
-        head = AuditHead.objects.get(pk=1)
-        values["seq"] = head.last_seq
-        values["prev_hash"] = head.last_hash
-        values["hash"] = chain_hash(head.last_hash, values)
+        if connection.vendor == "postgresql":
+            # Held until the surrounding transaction ends, like the row lock it replaces.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [APPEND_LOCK])
+        last_seq, last_hash = head()
+        values["seq"] = last_seq + 1
+        values["prev_hash"] = last_hash
+        values["hash"] = chain_hash(last_hash, values)
         entry = AuditEntry(**values)
         entry.save(force_insert=True)
-        AuditHead.objects.filter(pk=1).update(last_hash=values["hash"])
     return entry
+
+
+def head() -> tuple[int, str]:
+    """The chain's last position and hash: (0, GENESIS_HASH) for an empty log."""
+    last = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
+    return last if last is not None else (0, GENESIS_HASH)
+
+
+def hash_at(seq: int) -> str | None:
+    """The stored hash of entry `seq`, or None if there is no such entry."""
+    if seq == 0:
+        return GENESIS_HASH
+    return AuditEntry.objects.filter(seq=seq).values_list("hash", flat=True).first()
 
 
 @dataclass(frozen=True)
@@ -162,8 +178,25 @@ def _rows(batch_size: int) -> Iterator[dict[str, Any]]:
         last = batch[-1]["seq"]
 
 
-def verify(*, batch_size: int = 5000, progress: Any = None) -> VerifyResult:
-    """Walk the chain from the start; report the first entry that does not hold."""
+def verify(
+    *,
+    batch_size: int = 5000,
+    progress: Any = None,
+    checkpoints: Sequence[Checkpoint] = (),
+) -> VerifyResult:
+    """Walk the chain from the start; report the first entry that does not hold.
+
+    With `checkpoints` (core/checkpoints.py), the log must also reach each one and have
+    its hash there: a recomputed chain, an emptied log or a deleted end are caught."""
+    from safeguarding.core.checkpoints import mismatch
+
+    expected: dict[int, list[Checkpoint]] = {}
+    for checkpoint in checkpoints:
+        expected.setdefault(checkpoint.seq, []).append(checkpoint)
+    for checkpoint in expected.get(0, []):
+        problem = mismatch(checkpoint, 0, GENESIS_HASH)
+        if problem:
+            return VerifyResult(0, ChainBreak(0, 0, problem))
     expected_prev = GENESIS_HASH
     expected_seq = 1
     checked = 0
@@ -180,13 +213,17 @@ def verify(*, batch_size: int = 5000, progress: Any = None) -> VerifyResult:
                 checked,
                 ChainBreak(row["seq"], row["pk"], "its content was changed after it was written"),
             )
+        for checkpoint in expected.get(row["seq"], []):
+            problem = mismatch(checkpoint, row["seq"], row["hash"])
+            if problem:
+                return VerifyResult(checked, ChainBreak(row["seq"], row["pk"], problem))
         expected_prev = row["hash"]
         expected_seq += 1
         checked += 1
         if progress is not None:
             progress(1)
-    head = AuditHead.objects.filter(pk=1).first()
-    if head is not None and head.last_seq != checked:
-        reason = f"the log ends at entry {checked} but {head.last_seq} were written"
-        return VerifyResult(checked, ChainBreak(checked + 1, 0, reason))
+    beyond = [c for c in checkpoints if c.seq > checked]
+    if beyond:
+        problem = mismatch(max(beyond, key=lambda c: c.seq), checked, None)
+        return VerifyResult(checked, ChainBreak(checked + 1, 0, str(problem)))
     return VerifyResult(checked, None)

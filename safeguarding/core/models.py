@@ -387,13 +387,3 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("The audit log is append-only: an entry cannot be deleted.")
-
-
-class AuditHead(models.Model):
-    """The chain's last position and hash: one row, locked while an entry is appended."""
-
-    last_seq = models.BigIntegerField(default=0)
-    last_hash = models.CharField(max_length=64, default="0" * 64)
-
-    def __str__(self) -> str:
-        return f"audit head at {self.last_seq}"

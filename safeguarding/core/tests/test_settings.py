@@ -43,13 +43,15 @@ def production(**extra: str) -> dict[str, str]:
     }
 
 
-def test_the_deploy_check_reports_nothing_under_production_settings() -> None:
+def test_the_deploy_check_reports_nothing_under_production_settings(tmp_path: Path) -> None:
     result = safeguarding_command(
         "check",
         "--deploy",
         "--fail-level",
         "WARNING",
-        **production(SAFEGUARDING_SECRET_KEY=STRONG_KEY),
+        **production(
+            SAFEGUARDING_SECRET_KEY=STRONG_KEY, SAFEGUARDING_AUDIT_CHECKPOINT_DIR=str(tmp_path)
+        ),
     )
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
