@@ -3,8 +3,8 @@
 See docs/decisions/0003-settings-from-environment.md. Variables:
 
 - DATABASE_URL: default a SQLite file in the project folder.
-- SAFEGUARDING_SECRET_KEY: required in production (at least 50 characters, not a
-  development key).
+- SAFEGUARDING_SECRET_KEY: required in production (at least 50 characters, 20 of them
+  different, no short unit repeated, not a development key: env.weak_secret_key).
 - SAFEGUARDING_ALLOWED_HOSTS: comma-separated; default localhost only.
 - SAFEGUARDING_DEBUG: default off.
 - SAFEGUARDING_PRODUCTION: secure cookies, HSTS, SSL redirect; refuses a weak key,
@@ -29,7 +29,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from safeguarding.env import Env
+from safeguarding.env import Env, weak_secret_key
 
 env = Env()
 BASE_DIR = Path(__file__).resolve().parent
@@ -43,20 +43,12 @@ DEMO = env.flag("SAFEGUARDING_DEMO")
 SECRET_KEY = env.text("SAFEGUARDING_SECRET_KEY") or DEVELOPMENT_SECRET_KEY
 
 
-def _weak_secret(key: str) -> bool:
-    return (
-        key == DEVELOPMENT_SECRET_KEY
-        or key.startswith("django-insecure")
-        or len(key) < 50
-        or len(set(key)) < 5
-    )
-
-
 if PRODUCTION:
-    if _weak_secret(SECRET_KEY):
+    if weak_secret_key(SECRET_KEY, DEVELOPMENT_SECRET_KEY):
         raise ImproperlyConfigured(
             "SAFEGUARDING_PRODUCTION is on but SAFEGUARDING_SECRET_KEY is missing or weak: "
-            "set a random key of at least 50 characters."
+            "set a random key of at least 50 characters, such as Django's get_random_secret_key() "
+            "makes."
         )
     if DEBUG:
         raise ImproperlyConfigured(
@@ -206,6 +198,10 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# A reset asked for an address with no account sends nothing (allauth's default mails the
+# address an "unknown account" note, which anyone could use to mail-bomb a stranger); the
+# page answers the same either way (ACCOUNT_PREVENT_ENUMERATION).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 # Rate limits: per address, and per account (the key is the email): five failed
 # sign-ins in 15 minutes lock the account for the rest of that window.
 ACCOUNT_RATE_LIMITS = {
