@@ -98,6 +98,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # No answer to a signed-in user is kept by a browser or proxy (Cache-Control: no-store);
+    # early, so that it sees every answer, the redirects of the middleware below included.
+    "safeguarding.core.middleware.NoStoreMiddleware",
     # Before our own middleware, which leaves a message when it signs a user out.
     "django.contrib.messages.middleware.MessageMiddleware",
     "safeguarding.core.middleware.SessionLifetimeMiddleware",
@@ -105,6 +108,8 @@ MIDDLEWARE = [
     "safeguarding.core.middleware.UserSessionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "safeguarding.core.middleware.RequireMFAMiddleware",
+    # 429 for an anonymous caller over a costly page's limit (core/limits.py).
+    "safeguarding.core.limits.AnonymousLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
