@@ -125,19 +125,22 @@ class RequireMFAMiddleware:
 class NoStoreMiddleware:
     """No page is kept by a browser or a proxy once the user is signed in: every answer to a
     signed-in user (a child's record, a list of children, a file) carries
-    `Cache-Control: no-store` with Django's other never-cache headers, whatever the view
-    said, so that the back button on a shared computer or a proxy's cache cannot show it
-    to the next person. An answer to the anonymous gets them too unless its view chose
-    its own caching."""
+    `Cache-Control: no-store`, so that the back button on a shared computer or a proxy's
+    cache cannot show it to the next person. Django's never-cache headers replace
+    whatever else the view said; a view that already said no-store keeps its own words.
+    An answer to the anonymous gets them too unless its view chose its own caching."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        said = response.get("Cache-Control", "")
+        if "no-store" in said:
+            return response
         user = getattr(request, "user", None)
-        if (user is not None and user.is_authenticated) or not response.has_header("Cache-Control"):
-            if response.has_header("Cache-Control"):
+        if (user is not None and user.is_authenticated) or not said:
+            if said:
                 del response["Cache-Control"]
             add_never_cache_headers(response)
         return response
