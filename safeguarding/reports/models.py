@@ -259,5 +259,12 @@ def _remove_the_file(sender: Any, instance: ReportFile, **kwargs: Any) -> None:
     """A kept file goes from storage with its row, once the deletion is committed (a
     rolled-back deletion keeps both)."""
     name, storage = instance.file.name, instance.file.storage
+
+    def remove() -> None:
+        # Not if a file built since under the same name (one that had gone from storage
+        # and was built again) is kept in its place.
+        if not ReportFile.objects.filter(file=name).exists():
+            storage.delete(name)
+
     if name:
-        transaction.on_commit(lambda: storage.delete(name))
+        transaction.on_commit(remove)
