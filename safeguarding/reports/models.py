@@ -258,7 +258,7 @@ class ReportFile(models.Model):
 def _remove_the_file(sender: Any, instance: ReportFile, **kwargs: Any) -> None:
     """A kept file goes from storage with its row, once the deletion is committed (a
     rolled-back deletion keeps both)."""
-    name, storage = instance.file.name, instance.file.storage
+    name, storage = str(instance.file.name or ""), instance.file.storage
 
     def remove() -> None:
         # Not if a file built since under the same name (one that had gone from storage
