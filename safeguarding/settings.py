@@ -16,7 +16,8 @@ See docs/decisions/0003-settings-from-environment.md. Variables:
   SAFEGUARDING_EMAIL_PORT (587), SAFEGUARDING_EMAIL_USER, SAFEGUARDING_EMAIL_PASSWORD.
 - SAFEGUARDING_UPLOAD_MAX_MB (250), SAFEGUARDING_API_MAX_MB (32),
   SAFEGUARDING_API_MAX_RECORDS (100000): the largest extract upload and API request.
-- SAFEGUARDING_MEDIA_ROOT (media/ in the project): where uploaded photographs are kept.
+- SAFEGUARDING_MEDIA_ROOT (media/ in the project): where uploaded photographs and the
+  published annual reports' files are kept.
 - SAFEGUARDING_MISSING_REPEAT_THRESHOLD (3), SAFEGUARDING_MISSING_REPEAT_WINDOW_DAYS (90).
 - SAFEGUARDING_PARTNERSHIP_AGENCY (PBU): the code of the partnership's own agency, which
   the data set's computed values are recorded against (else the local authority).
