@@ -38,6 +38,12 @@ class Limit:
     methods: frozenset[str] | None = None  # None: every method
     what: str = "this page"  # the 429 page says "You have asked for {what} too often"
 
+    def described(self) -> str:
+        """As docs/security.md's table of public pages gives it: "20 a minute (POST)"."""
+        every = "a minute" if self.seconds == 60 else f"in {self.seconds // 60} minutes"
+        methods = f" ({', '.join(sorted(self.methods))})" if self.methods else ""
+        return f"{self.requests} {every}{methods}"
+
 
 # The one table of limits. URL names as `namespace:name` (allauth's have no namespace).
 LIMITS: dict[str, Limit] = {
@@ -46,7 +52,7 @@ LIMITS: dict[str, Limit] = {
     "report_download": Limit(20, 60, frozenset({"reports:download"}), what="the report's files"),
     # Each of these sends an email: to the address typed in, or the learner's own.
     "training_email": Limit(
-        10,
+        30,
         600,
         frozenset({"training:register", "training:send_link", "training:book", "training:cancel"}),
         methods=frozenset({"POST"}),
@@ -72,6 +78,10 @@ LIMITS: dict[str, Limit] = {
         what="sign-in",
     ),
 }
+
+
+def limit_of(url_name: str) -> Limit | None:
+    return next((limit for limit in LIMITS.values() if url_name in limit.url_names), None)
 
 
 def scope_for(url_name: str | None, method: str) -> tuple[str, Limit] | None:

@@ -112,6 +112,18 @@ def test_exactly_the_listed_pages_answer_without_signing_in(
     )
 
 
+def test_the_security_page_gives_each_public_page_its_limit() -> None:
+    from safeguarding.core.limits import limit_of
+
+    text = SECURITY_MD.read_text(encoding="utf-8")
+    section = text.split("### Public pages", 1)[1].split("\n#", 1)[0]
+    rows = re.findall(r"^\| `([\w:]+)` \|.*\| ([^|]*) \|$", section, flags=re.MULTILINE)
+    assert rows
+    for name, documented in rows:
+        limit = limit_of(name)
+        assert documented.strip() == (limit.described() if limit else ""), name
+
+
 def test_the_security_page_lists_exactly_the_public_pages() -> None:
     documented = documented_public_pages()
     assert documented == set(PUBLIC_PAGES), (
