@@ -110,6 +110,13 @@ def fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def media_in_a_temporary_folder(settings: Any, tmp_path_factory: Any) -> None:
+    """Files a test keeps (a published report's PDF, a photograph) go to a folder of the
+    test run's own, never the project's media/."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture
 def world(db: Any) -> World:
     Partnership.objects.create(name="Testshire Safeguarding Children Partnership", area="Testshire")

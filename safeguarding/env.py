@@ -57,3 +57,34 @@ class Env:
         if not items:
             raise ImproperlyConfigured(f"{name} is set but names nothing.")
         return items
+
+
+# A secret key must look random: Django's own key (get_random_secret_key) is 50 characters
+# drawn from 50 symbols, which gives about 32 different characters and no repeated unit.
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_MIN_DISTINCT = 20
+
+
+def repeats_a_short_unit(key: str) -> bool:
+    """True when the key is mostly one short unit over and over ("abcde" * 10 + "12",
+    "0123456789" * 5, a phrase twice): for some shift of at most half its length, at least
+    half of its characters equal the one that many places on. A random key matches about
+    one in fifty."""
+    for shift in range(1, len(key) // 2 + 1):
+        same = sum(a == b for a, b in zip(key, key[shift:], strict=False))
+        if same * 2 >= len(key) - shift:
+            return True
+    return False
+
+
+def weak_secret_key(key: str, development_key: str) -> bool:
+    """A key that production must refuse: the development key or any "django-insecure"
+    one, shorter than 50 characters, fewer than 20 different characters, or a short unit
+    repeated."""
+    return (
+        key == development_key
+        or key.startswith("django-insecure")
+        or len(key) < SECRET_KEY_MIN_LENGTH
+        or len(set(key)) < SECRET_KEY_MIN_DISTINCT
+        or repeats_a_short_unit(key)
+    )

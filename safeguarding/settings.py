@@ -7,8 +7,8 @@ See docs/decisions/0003-settings-from-environment.md. Variables:
   (migrations run as it); DATABASE_URL's role then owns nothing (core/dbroles.py).
 - SAFEGUARDING_AUDIT_CHECKPOINT_DIR, SAFEGUARDING_AUDIT_CHECKPOINT_KEY (derived from the
   secret key), SAFEGUARDING_AUDIT_CHECKPOINT_EMAILS: the audit log's signed checkpoints.
-- SAFEGUARDING_SECRET_KEY: required in production (at least 50 characters, not a
-  development key).
+- SAFEGUARDING_SECRET_KEY: required in production (at least 50 characters, 20 of them
+  different, no short unit repeated, not a development key: env.weak_secret_key).
 - SAFEGUARDING_ALLOWED_HOSTS: comma-separated; default localhost only.
 - SAFEGUARDING_DEBUG: default off.
 - SAFEGUARDING_PRODUCTION: secure cookies, HSTS, SSL redirect; refuses a weak key,
@@ -26,7 +26,8 @@ See docs/decisions/0003-settings-from-environment.md. Variables:
   SAFEGUARDING_XLSX_MAX_MB (500), SAFEGUARDING_XLSX_MAX_SHEET_MB (400),
   SAFEGUARDING_XLSX_MAX_SHARED_STRINGS_MB (32), SAFEGUARDING_XLSX_MAX_RATIO (100): what
   an uploaded workbook may expand to, checked before it is read.
-- SAFEGUARDING_MEDIA_ROOT (media/ in the project): where uploaded photographs are kept.
+- SAFEGUARDING_MEDIA_ROOT (media/ in the project): where uploaded photographs and the
+  published annual reports' files are kept.
 - SAFEGUARDING_MISSING_REPEAT_THRESHOLD (3), SAFEGUARDING_MISSING_REPEAT_WINDOW_DAYS (90).
 - SAFEGUARDING_PARTNERSHIP_AGENCY (PBU): the code of the partnership's own agency, which
   the data set's computed values are recorded against (else the local authority).
@@ -39,7 +40,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from safeguarding.env import Env
+from safeguarding.env import Env, weak_secret_key
 
 env = Env()
 BASE_DIR = Path(__file__).resolve().parent
@@ -53,20 +54,12 @@ DEMO = env.flag("SAFEGUARDING_DEMO")
 SECRET_KEY = env.text("SAFEGUARDING_SECRET_KEY") or DEVELOPMENT_SECRET_KEY
 
 
-def _weak_secret(key: str) -> bool:
-    return (
-        key == DEVELOPMENT_SECRET_KEY
-        or key.startswith("django-insecure")
-        or len(key) < 50
-        or len(set(key)) < 5
-    )
-
-
 if PRODUCTION:
-    if _weak_secret(SECRET_KEY):
+    if weak_secret_key(SECRET_KEY, DEVELOPMENT_SECRET_KEY):
         raise ImproperlyConfigured(
             "SAFEGUARDING_PRODUCTION is on but SAFEGUARDING_SECRET_KEY is missing or weak: "
-            "set a random key of at least 50 characters."
+            "set a random key of at least 50 characters, such as Django's get_random_secret_key() "
+            "makes."
         )
     if DEBUG:
         raise ImproperlyConfigured(
@@ -116,6 +109,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # No answer to a signed-in user is kept by a browser or proxy (Cache-Control: no-store);
+    # early, so that it sees every answer, the redirects of the middleware below included.
+    "safeguarding.core.middleware.NoStoreMiddleware",
     # Before our own middleware, which leaves a message when it signs a user out.
     "django.contrib.messages.middleware.MessageMiddleware",
     "safeguarding.core.middleware.SessionLifetimeMiddleware",
@@ -123,6 +119,8 @@ MIDDLEWARE = [
     "safeguarding.core.middleware.UserSessionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "safeguarding.core.middleware.RequireMFAMiddleware",
+    # 429 for an anonymous caller over a costly page's limit (core/limits.py).
+    "safeguarding.core.limits.AnonymousLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
@@ -234,6 +232,10 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# A reset asked for an address with no account sends nothing (allauth's default mails the
+# address an "unknown account" note, which anyone could use to mail-bomb a stranger); the
+# page answers the same either way (ACCOUNT_PREVENT_ENUMERATION).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 # Rate limits: per address, and per account (the key is the email): five failed
 # sign-ins in 15 minutes lock the account for the rest of that window.
 ACCOUNT_RATE_LIMITS = {

@@ -1090,6 +1090,60 @@ def exploitation_action_involvement(agency_id: int) -> QuerySet[Any]:
     return Decision.objects.filter(Exists(open_action)).values("child_id")
 
 
+def _decision_of_action(action: Any) -> int | None:
+    from safeguarding.exploitation.models import ACTION_REF_PREFIX
+
+    ref = str(getattr(action, "source_ref", "") or "")
+    tail = ref[len(ACTION_REF_PREFIX) :] if ref.startswith(ACTION_REF_PREFIX) else ""
+    return int(tail) if tail.isdigit() else None
+
+
+def is_child_action(action: Any) -> bool:
+    """An action of the one tracker that a panel agreed about a child (a decision's)."""
+    return _decision_of_action(action) is not None
+
+
+def _children_of_actions(user: User | AnonymousUser | None, actions: list[Any]) -> dict[int, Child]:
+    from safeguarding.exploitation.models import Decision
+
+    wanted = {a.pk: d for a in actions if (d := _decision_of_action(a)) is not None}
+    if not wanted:
+        return {}
+    decisions = Decision.objects.filter(
+        pk__in=set(wanted.values()), child__in=visible_children(user)
+    ).select_related("child")
+    child_of = {d.pk: d.child for d in decisions}
+    return {pk: child_of[d] for pk, d in wanted.items() if d in child_of}
+
+
+def child_actions_shown(request: HttpRequest, actions: list[Any], *, purpose: str) -> set[int]:
+    """Of the tracker's actions on a list page, those about a child (a panel decision's)
+    that the user may see by name now: the page shows them with the child's reference,
+    and every other child's action without it (docs/decisions/0055). The listing of the
+    children shown is recorded."""
+    children = _children_of_actions(request.user, actions)
+    if children:
+        audit.record(
+            AuditAction.CHILD_LIST,
+            request=request,
+            object_type="action",
+            purpose=purpose,
+            detail={"children": sorted({str(c.public_id) for c in children.values()})},
+        )
+    return set(children)
+
+
+def child_action_view(request: HttpRequest, action: Any, *, purpose: str) -> ChildAccess | None:
+    """The child of a panel decision's action, if the user may see them now: the look is
+    recorded as a view of the child (get_child). None for any other action, and for a
+    child the user may not see (the page then shows the action without the child's
+    reference, and nothing about the child is recorded as seen)."""
+    child = _children_of_actions(request.user, [action]).get(action.pk)
+    if child is None:
+        return None
+    return get_child(request, child.public_id, purpose=purpose)
+
+
 def rows_for_child(access: ChildAccess, model: type[_Row]) -> QuerySet[_Row]:
     """A child-level model's rows about a child the user was granted (via get_child)."""
     return _child_row_model(model)._default_manager.filter(child=access.child)

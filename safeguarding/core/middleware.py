@@ -1,4 +1,5 @@
-"""Session lifetime and the MFA requirement, enforced on the server for every request."""
+"""Session lifetime, the MFA requirement and no caching of signed-in pages, enforced on the
+server for every request."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 
 from safeguarding.core import audit
 from safeguarding.core.models import AuditAction
@@ -118,3 +120,27 @@ class RequireMFAMiddleware:
                 )
                 return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """No page is kept by a browser or a proxy once the user is signed in: every answer to a
+    signed-in user (a child's record, a list of children, a file) carries
+    `Cache-Control: no-store`, so that the back button on a shared computer or a proxy's
+    cache cannot show it to the next person. Django's never-cache headers replace
+    whatever else the view said; a view that already said no-store keeps its own words.
+    An answer to the anonymous gets them too unless its view chose its own caching."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        said = response.get("Cache-Control", "")
+        if "no-store" in said:
+            return response
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or not said:
+            if said:
+                del response["Cache-Control"]
+            add_never_cache_headers(response)
+        return response

@@ -330,6 +330,7 @@ class AuditAction(models.TextChoices):
     PANEL_DECISION = "panel_decision", "Recorded a panel's decision"
     SHARE = "share", "Shared a child's record with another agency"
     NOTICE = "notice", "Sent a notice about a child"
+    PASSWORD_CHANGE = "password_change", "Changed, set or reset a password"
 
 
 class AppendOnlyQuerySet(models.QuerySet["AuditEntry"]):

@@ -1,10 +1,11 @@
-"""Sign-ins, failures and MFA changes go to the audit log."""
+"""Sign-ins, failures, password changes and MFA changes go to the audit log."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+from allauth.account import signals as account_signals
 from allauth.mfa import signals as mfa_signals
 from django.contrib.auth import signals as auth_signals
 from django.dispatch import receiver
@@ -68,3 +69,27 @@ for signal, action in (
 @receiver(mfa_signals.authentication_failed)
 def on_mfa_failed(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
     audit.record(AuditAction.MFA_FAILED, request=request, user=user)
+
+
+def _record_password(how: str) -> Callable[..., None]:
+    def receive(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+        audit.record(
+            AuditAction.PASSWORD_CHANGE,
+            request=request,
+            user=user,
+            object_type="user",
+            object_id=user.pk,
+            detail={"how": how},
+        )
+
+    return receive
+
+
+# A password changed by its holder, set for the first time, or reset from an emailed link:
+# an IG lead can tell a reset nobody asked for from the holder's own change.
+for signal, how in (
+    (account_signals.password_changed, "changed"),
+    (account_signals.password_set, "set"),
+    (account_signals.password_reset, "reset"),
+):
+    signal.connect(_record_password(how), weak=False, dispatch_uid=f"audit-password-{how}")

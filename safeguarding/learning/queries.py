@@ -126,6 +126,15 @@ def visible_actions(user: User) -> QuerySet[Action]:
     return actions.filter(pk__in=ids)
 
 
+def without_child_reference(action: Action) -> Action:
+    """A panel's action about a child, as shown to someone who may not see the child: its
+    label names the meeting, not the child's pseudonym (docs/decisions/0055). Only what is
+    shown changes; nothing is saved."""
+    label, _, _ = action.source_label.partition(", child ")
+    action.source_label = label
+    return action
+
+
 def action_for(user: User, pk: int) -> Action:
     found = visible_actions(user).filter(pk=pk).first()
     if found is None:

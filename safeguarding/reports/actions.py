@@ -5,10 +5,14 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -16,7 +20,7 @@ from django.utils import timezone
 from safeguarding.core import audit
 from safeguarding.core.models import AuditAction, User
 from safeguarding.insight.disclosure import Policy
-from safeguarding.reports import blocks, queries, structure
+from safeguarding.reports import blocks, outputs, queries, structure
 from safeguarding.reports.models import (
     AnnualReport,
     AreaFigure,
@@ -24,6 +28,7 @@ from safeguarding.reports.models import (
     DeathCategory,
     FinanceLine,
     NarrativeVersion,
+    ReportFile,
     ReportStatus,
     Section,
     YearEntries,
@@ -61,27 +66,111 @@ def save_narrative(
     )
 
 
-@transaction.atomic
-def publish(report: AnnualReport, *, by: User, request: HttpRequest | None = None) -> AnnualReport:
-    """Freeze the report: every section's text and every figure as drawn now."""
-    report = AnnualReport.objects.select_for_update().get(pk=report.pk)
-    if report.is_published:
-        raise Frozen("This report is already published.")
-    document = queries.draw_live(report)
-    report.snapshot = {"sections": document["sections"], "figures": queries.figures_of(document)}
-    report.status = ReportStatus.PUBLISHED
-    report.published_at = timezone.now()
-    report.published_by = by
-    report.save(update_fields=["snapshot", "status", "published_at", "published_by"])
-    audit.record(
-        AuditAction.PUBLISH,
-        request=request,
-        user=by,
-        object_type="annual_report",
-        object_id=report.pk,
-        detail={"year": report.year, "figures": len(report.snapshot["figures"])},
-    )
+class PublishFailed(Exception):
+    """The report's files could not be built: nothing was published."""
+
+
+class StillBuilding(Exception):
+    """Another request is building this file now: ask again in a moment."""
+
+
+def _store(report: AnnualReport, fmt: str, document: dict[str, Any], written: list[str]) -> None:
+    _keep(report, fmt, document, outputs.render(document, fmt), written)
+
+
+def _keep(
+    report: AnnualReport, fmt: str, document: dict[str, Any], content: bytes, written: list[str]
+) -> None:
+    stored = ReportFile(report=report, fmt=fmt, size=len(content), built_at=timezone.now())
+    stored.file.save(outputs.filename(document, fmt), ContentFile(content), save=False)
+    written.append(str(stored.file.name))
+    stored.save()
+
+
+def publish(
+    report: AnnualReport,
+    *,
+    by: User,
+    request: HttpRequest | None = None,
+    at: datetime | None = None,
+) -> AnnualReport:
+    """Freeze the report: every section's text and every figure as drawn now, and its PDF,
+    Word and HTML files built once and kept. All or nothing: if a file cannot be built,
+    the report stays a draft, no file is left behind, and PublishFailed says which."""
+    written: list[str] = []
+    fmt = ""
+    try:
+        with transaction.atomic():
+            report = AnnualReport.objects.select_for_update().get(pk=report.pk)
+            if report.is_published:
+                raise Frozen("This report is already published.")
+            document = queries.draw_live(report)
+            report.snapshot = {
+                "sections": document["sections"],
+                "figures": queries.figures_of(document),
+            }
+            report.status = ReportStatus.PUBLISHED
+            report.published_at = at or timezone.now()
+            report.published_by = by
+            report.save(update_fields=["snapshot", "status", "published_at", "published_by"])
+            published = queries.draw(report)
+            for fmt in outputs.FORMATS:
+                _store(report, fmt, published, written)
+            audit.record(
+                AuditAction.PUBLISH,
+                request=request,
+                user=by,
+                object_type="annual_report",
+                object_id=report.pk,
+                detail={"year": report.year, "figures": len(report.snapshot["figures"])},
+            )
+    except Frozen:
+        raise
+    except Exception as error:
+        for name in written:
+            default_storage.delete(name)
+        raise PublishFailed(
+            f"The report was not published: its {fmt.upper() or 'content'} could not be "
+            f"made ({type(error).__name__}: {error}). Nothing has changed; try again, and "
+            "tell the system administrator if it fails again."
+        ) from error
     return report
+
+
+def published_file(report: AnnualReport, fmt: str) -> ReportFile:
+    """The published report's kept file in this format. A report published before files
+    were kept (or whose file has gone from storage) gets it built now, once: one request
+    builds while any other asking at the same time is told StillBuilding."""
+    if not report.is_published:
+        raise ValueError("Only a published report has kept files.")
+    kept = queries.kept_file(report, fmt)
+    if kept is not None:
+        return kept
+    lock = f"reports:building:{report.pk}:{fmt}"
+    if not cache.add(lock, 1, timeout=BUILD_LOCK_SECONDS):
+        raise StillBuilding
+    written: list[str] = []
+    try:
+        document = queries.draw(report)
+        content = outputs.render(document, fmt)  # outside the transaction: it takes seconds
+        with transaction.atomic():
+            ReportFile.objects.filter(report=report, fmt=fmt).delete()  # a file gone from disk
+            _keep(report, fmt, document, content, written)
+    except Exception:
+        for name in written:
+            default_storage.delete(name)
+        raise
+    finally:
+        cache.delete(lock)
+    kept = queries.kept_file(report, fmt)
+    if kept is None:
+        raise RuntimeError(f"The {fmt} file was built but cannot be found in storage.")
+    return kept
+
+
+# Longer than the slowest build (a large report's PDF takes seconds, not minutes): a build
+# that died holding the lock lets the next request try again after this.
+BUILD_LOCK_SECONDS = 300
 
 
 @transaction.atomic

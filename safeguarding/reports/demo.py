@@ -284,9 +284,9 @@ def make_annual_report(ctx: DemoContext) -> None:
         text = NARRATIVE.get(section.key)
         if text:
             actions.save_narrative(section, text, by=officer, at=written)
-    report = actions.publish(report, by=officer)
-    # As if published on the day the executive signed it off, not the day the demo ran.
-    AnnualReport.objects.filter(pk=report.pk).update(published_at=london(PUBLISHED_ON, time(12, 0)))
+    # As if published on the day the executive signed it off, not the day the demo ran; its
+    # PDF, Word and HTML files are built now and kept (decision 0055).
+    report = actions.publish(report, by=officer, at=london(PUBLISHED_ON, time(12, 0)))
     draft = actions.create_report(YEAR + 1)
     ctx.count("annual report sections", report.sections.count() + draft.sections.count())
     ctx.count("annual report figures", len(report.snapshot["figures"]) if report.snapshot else 0)

@@ -10,11 +10,13 @@ drawn from that snapshot from then on.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 
 from safeguarding.core.models import Agency
 from safeguarding.insight.disclosure import POLICY_LABELS, Policy
@@ -228,3 +230,41 @@ class ChildDeathCount(models.Model):
 
     def __str__(self) -> str:
         return f"{year_label(self.year)} category {self.category}"
+
+
+class ReportFile(models.Model):
+    """A published report as a file (PDF, Word or HTML), built once when the report is
+    published and served from storage from then on, so that no reader's request builds a
+    document (docs/decisions/0055-published-files-and-public-limits.md). A report
+    published before files were kept gets its file on the first request for it."""
+
+    report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, related_name="files")
+    fmt = models.CharField(max_length=8)
+    # Under MEDIA_ROOT, which has no URL: the file is served by the download view only.
+    file = models.FileField(upload_to="reports/")
+    size = models.PositiveIntegerField()
+    built_at = models.DateTimeField()
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["report", "fmt"], name="one_file_per_report_format")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} ({self.fmt})"
+
+
+@receiver(post_delete, sender=ReportFile)
+def _remove_the_file(sender: Any, instance: ReportFile, **kwargs: Any) -> None:
+    """A kept file goes from storage with its row, once the deletion is committed (a
+    rolled-back deletion keeps both)."""
+    name, storage = str(instance.file.name or ""), instance.file.storage
+
+    def remove() -> None:
+        # Not if a file built since under the same name (one that had gone from storage
+        # and was built again) is kept in its place.
+        if not ReportFile.objects.filter(file=name).exists():
+            storage.delete(name)
+
+    if name:
+        transaction.on_commit(remove)

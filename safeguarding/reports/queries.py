@@ -15,7 +15,7 @@ from safeguarding.core.models import Partnership, User
 from safeguarding.core.roles import Role
 from safeguarding.insight.disclosure import Policy
 from safeguarding.reports import blocks, figures, text
-from safeguarding.reports.models import AnnualReport, ReportStatus, year_label
+from safeguarding.reports.models import AnnualReport, ReportFile, ReportStatus, year_label
 
 # How the report says to its readers which counts it hides.
 DISCLOSURE_SENTENCES = {
@@ -156,6 +156,15 @@ def changes_since_published(report: AnnualReport) -> list[Change]:
         for label in sorted(set(then) | set(now))
         if then.get(label) != now.get(label)
     ]
+
+
+def kept_file(report: AnnualReport, fmt: str) -> ReportFile | None:
+    """The published report's file in this format as kept in storage, or None if it was
+    never built or its file has gone."""
+    kept = ReportFile.objects.filter(report=report, fmt=fmt).first()
+    if kept is None or not kept.file.name or not kept.file.storage.exists(kept.file.name):
+        return None
+    return kept
 
 
 def area_figure_count(year: int) -> int:

@@ -8,7 +8,8 @@ the narrative, enter the year's figures and publish.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -27,6 +28,12 @@ from safeguarding.reports.models import (
 
 officer_only = role_required(Role.PARTNERSHIP_OFFICER)
 draft_readers = role_required(Role.PARTNERSHIP_OFFICER, Role.EXECUTIVE)
+
+
+def still_building(request: HttpRequest) -> HttpResponse:
+    response = render(request, "reports/still_building.html", status=503)
+    response["Retry-After"] = "30"
+    return response
 
 
 def _report_url(year: int) -> str:
@@ -63,11 +70,22 @@ def report(request: HttpRequest, year: str) -> HttpResponse:
     return render(request, "reports/report.html", context)
 
 
-def download(request: HttpRequest, year: str, fmt: str) -> HttpResponse:
+def download(request: HttpRequest, year: str, fmt: str) -> HttpResponseBase:
     found = queries.report_for(request.user, queries.parse_year(year))
     if fmt not in outputs.FORMATS:
         raise Http404("No such format.")
-    document = queries.draw(found)
+    if found.is_published:  # the file kept since publication: nothing is built here
+        try:
+            kept = actions.published_file(found, fmt)
+        except actions.StillBuilding:
+            return still_building(request)
+        return FileResponse(
+            kept.file.open("rb"),
+            as_attachment=True,
+            filename=outputs.filename({"year": found.year}, fmt),
+            content_type=outputs.CONTENT_TYPES[fmt],
+        )
+    document = queries.draw(found)  # a draft, for the partnership's staff: as it is now
     response = HttpResponse(outputs.render(document, fmt), content_type=outputs.CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{outputs.filename(document, fmt)}"'
     return response
@@ -144,7 +162,7 @@ def publish(request: HttpRequest, year: str) -> HttpResponse:
     if request.method == "POST":
         try:
             actions.publish(found, by=signed_in_user(request), request=request)
-        except actions.Frozen as refused:
+        except (actions.Frozen, actions.PublishFailed) as refused:
             messages.error(request, str(refused))
         else:
             messages.success(request, f"The {found.label} report is published.")

@@ -57,11 +57,40 @@ def test_the_deploy_check_reports_nothing_under_production_settings(tmp_path: Pa
     assert "System check identified no issues" in result.stdout
 
 
-@pytest.mark.parametrize("key", ["", "short-key", "django-insecure-" + "x" * 60, "a" * 60])
+@pytest.mark.parametrize(
+    "key", ["", "short-key", "django-insecure-" + "x" * 60, "a" * 60, "abcde" * 10 + "12"]
+)
 def test_production_refuses_to_start_without_a_real_secret_key(key: str) -> None:
     result = safeguarding_command("check", **production(SAFEGUARDING_SECRET_KEY=key))
     assert result.returncode != 0
     assert "SAFEGUARDING_SECRET_KEY is missing or weak" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "abcde" * 10 + "12",  # seven different characters
+        "0123456789" * 5,  # ten
+        "abcdefghijklmnopqrstuvwxyz" * 2,  # 26 different, but one unit twice
+        "Secret-key-for-the-hub!" * 3,  # a phrase repeated
+        "x" + STRONG_KEY[:24] + STRONG_KEY[:24] + STRONG_KEY[:24],  # a random unit repeated
+    ],
+)
+def test_a_key_of_little_variety_or_a_repeated_unit_is_weak(key: str) -> None:
+    from safeguarding.env import weak_secret_key
+
+    assert len(key) >= 50
+    assert weak_secret_key(key, "development")
+
+
+def test_keys_made_as_django_makes_them_are_never_weak() -> None:
+    from django.core.management.utils import get_random_secret_key
+
+    from safeguarding.env import weak_secret_key
+
+    assert not weak_secret_key(STRONG_KEY, "development")
+    weak = [k for k in (get_random_secret_key() for _ in range(2000)) if weak_secret_key(k, "d")]
+    assert weak == []
 
 
 @pytest.mark.parametrize("flag", ["SAFEGUARDING_DEBUG", "SAFEGUARDING_DEMO"])
