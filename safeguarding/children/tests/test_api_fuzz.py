@@ -11,7 +11,6 @@ every time and takes well under a minute (docs/decisions/0059).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from typing import Any
 
 import pytest
@@ -22,8 +21,9 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from safeguarding.children import openapi
-from safeguarding.children.tests.test_api import PLAIN, make_token
+from safeguarding.children.tests.test_api import PLAIN
 from safeguarding.conftest import World
+from safeguarding.exploitation.tests.test_flag_api import flag_the_child
 
 CHECKS = [
     "not_a_server_error",
@@ -63,23 +63,7 @@ def app_keeps_the_test_connection() -> Iterator[None]:
 def token(world: World, app_keeps_the_test_connection: None) -> str:
     """A live token of the council, which holds a record of the child, and a flag about
     the child, so that the flags operation answers with a flag to check."""
-    from safeguarding.exploitation.models import Decision, Meeting
-
-    make_token(world)
-    chair = world.users["panel_member"]
-    meeting = Meeting.objects.create(
-        panel=world.panel, held_on=date(2025, 3, 1), chair=chair, created_by=chair
-    )
-    Decision.objects.create(
-        meeting=meeting,
-        child=world.child,
-        outcome="at_risk",
-        criminal="high",
-        overall="high",
-        rationale="Seen in a trap house.",
-        recorded_by=chair,
-        updated_by=chair,
-    )
+    flag_the_child(world)
     return PLAIN
 
 
