@@ -219,6 +219,16 @@ def get_child(request: HttpRequest, public_id: str | uuid.UUID, *, purpose: str)
     return ChildAccess(child=child, grounds=grounds)
 
 
+def get_child_to_change(
+    request: HttpRequest, public_id: str | uuid.UUID, *, purpose: str
+) -> ChildAccess:
+    """`get_child` for a page that adds to or changes the child's record: a child opened
+    only by break-glass is refused here (403 saying why), before a form is filled in."""
+    granted = get_child(request, public_id, purpose=purpose)
+    check_writable(granted)
+    return granted
+
+
 def list_children(request: HttpRequest, *, purpose: str, search: str = "") -> QuerySet[Child]:
     """The children the user may see, for a list page; the listing itself is recorded."""
     children = visible_children(request.user)

@@ -70,7 +70,7 @@ def cases(request: HttpRequest) -> HttpResponse:
 
 @role_required(*CASEWORK_ROLES)
 def case_new(request: HttpRequest, public_id: str) -> HttpResponse:
-    granted = access.get_child(request, public_id, purpose="open a CME case")
+    granted = access.get_child_to_change(request, public_id, purpose="open a CME case")
     form = education_forms.CaseForm(request.POST or None)
     opened: list[CmeCase] = []
 
@@ -153,7 +153,7 @@ def ehe(request: HttpRequest) -> HttpResponse:
 
 @role_required(*CASEWORK_ROLES)
 def ehe_new(request: HttpRequest, public_id: str) -> HttpResponse:
-    granted = access.get_child(request, public_id, purpose="add to the EHE register")
+    granted = access.get_child_to_change(request, public_id, purpose="add to the EHE register")
     return _form_page(
         request,
         education_forms.EheForm(request.POST or None),

@@ -90,13 +90,14 @@ def child(request: HttpRequest, public_id: str) -> HttpResponse:
         "child": granted.child,
         "episodes": episodes,
         "profile": access.rows_for_child(granted, MissingProfile).first(),
+        "may_change": not granted.by_break_glass,
     }
     return render(request, "missing/child.html", context)
 
 
 @role_required(*CASEWORK_ROLES)
 def episode_new(request: HttpRequest, public_id: str) -> HttpResponse:
-    granted = access.get_child(request, public_id, purpose="record a missing episode")
+    granted = access.get_child_to_change(request, public_id, purpose="record a missing episode")
     form = EpisodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -230,7 +231,9 @@ def profile_photo(request: HttpRequest, public_id: str) -> FileResponse:
 @role_required(*CASEWORK_ROLES)
 @require_POST
 def profile_share(request: HttpRequest, public_id: str) -> HttpResponse:
-    granted = access.get_child(request, public_id, purpose="share the missing profile with police")
+    granted = access.get_child_to_change(
+        request, public_id, purpose="share the missing profile with police"
+    )
     kept = access.rows_for_child(granted, MissingProfile).first()
     if kept is None:
         raise Http404("No profile is kept.")

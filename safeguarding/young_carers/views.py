@@ -40,7 +40,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @role_required(*CASEWORK_ROLES)
 def register(request: HttpRequest, public_id: str) -> HttpResponse:
-    granted = access.get_child(request, public_id, purpose="register a young carer")
+    granted = access.get_child_to_change(request, public_id, purpose="register a young carer")
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

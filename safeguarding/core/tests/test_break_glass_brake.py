@@ -245,5 +245,34 @@ def test_a_record_opened_by_break_glass_is_read_not_written(
     assert refused.status_code == 403
     assert "you can read it, but not add to it" in refused.content.decode()
     assert not Episode.objects.exists()
+    # The form is refused before it is filled in, not only when it is sent.
+    form = client.get(reverse("missing:episode_new", kwargs={"public_id": world.child.public_id}))
+    assert form.status_code == 403
     BreakGlass.objects.update(expires_at=timezone.now())
     assert access.grounds_for(world.users["other_agency"], world.child) is None
+
+
+def test_no_link_on_a_break_glass_childs_pages_leads_to_a_refusal(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    """Every link on the child's pages, followed as a user who opened the child by
+    break-glass, opens: the pages offer nothing that break-glass may not do."""
+    client = client_for("other_agency")
+    client.post(glass_url(world.child.public_id), {"reason": GOOD_REASON})
+    pages = [
+        reverse("children:detail", kwargs={"public_id": world.child.public_id}),
+        reverse("missing:child", kwargs={"public_id": world.child.public_id}),
+    ]
+    followed: set[str] = set()
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200
+        for href in re.findall(r'href="(/[^"#?]*)', response.content.decode()):
+            if href in followed or href.startswith(("/static/", "/accounts/logout")):
+                continue
+            followed.add(href)
+            answer = client.get(href)
+            assert answer.status_code not in (403, 404), (
+                f"{page} links to {href}: {answer.status_code}"
+            )
+    assert any("/missing/" in href for href in followed)
