@@ -14,6 +14,7 @@ Every one of them has MFA enrolled, so the MFA middleware lets them through.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, cast
@@ -76,6 +77,13 @@ def django_db_setup(
     aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
     verbosity = request.config.option.verbose
     serialized = None
+    owner_settings = dbroles.owner_settings()
+    app_settings = connections["default"].settings_dict
+    if owner_settings is not None:
+        # pytest-xdist: django_db_modify_db_settings gave the app's test database this
+        # worker's suffix (test_<name>_gw0); the owner makes, migrates, grants and drops
+        # that same database. as_owner() copies the app's settings; these say so too.
+        owner_settings["TEST"] = dict(app_settings.get("TEST") or {})
     with django_db_blocker.unblock(), dbroles.as_owner() as owner:
         db_cfg = setup_databases(
             verbosity=verbosity,
@@ -84,6 +92,8 @@ def django_db_setup(
             serialized_aliases=serialized_aliases,
             keepdb=keepdb,
         )
+        if owner_settings is not None:
+            owner_settings["NAME"] = app_settings["NAME"]
         if dbroles.is_separate(connections["default"]):
             dbroles.grant_app_privileges()  # again: the cache table came after migrate
             serialized = getattr(owner, "_test_serialized_contents", None)
@@ -102,6 +112,32 @@ def django_db_setup(
                             f"Error when trying to teardown test databases: {exc!r}"
                         )
                     )
+
+
+# The browser tests' skip reason when Chromium is missing begins so
+# (core/tests/browser/conftest.py); the banner is made here, from the run's reports, so
+# that pytest-xdist's controller, which collects nothing itself, shows it too.
+CHROMIUM_MISSING = "CHROMIUM IS MISSING"
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if hasattr(terminalreporter.config, "workerinput"):
+        return  # a pytest-xdist worker: the controller reports the whole run
+    reasons = []
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = getattr(report, "longrepr", None)
+        reason = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else ""
+        reason = str(reason).removeprefix("Skipped: ")
+        if reason.startswith(CHROMIUM_MISSING):
+            reasons.append(reason)
+    if not reasons:
+        return
+    bar = "#" * 88
+    lines = [bar, f"# {len(reasons)} BROWSER TESTS SKIPPED", "# " + reasons[0], bar]
+    for line in lines:
+        terminalreporter.write_line(line, red=True, bold=True)
+    if not sys.stderr.isatty():  # on a terminal it was just written; in a log, say it twice
+        print("\n".join(lines), file=sys.stderr)
 
 
 @pytest.fixture(autouse=True)
