@@ -15,6 +15,7 @@ Every one of them has MFA enrolled, so the MFA middleware lets them through.
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, cast
@@ -112,6 +113,43 @@ def django_db_setup(
                             f"Error when trying to teardown test databases: {exc!r}"
                         )
                     )
+
+
+def set_node_id(item: pytest.Item, nodeid: str) -> None:
+    """An item's node id: pytest 9 keeps it as a structured `_id`, older ones as `_nodeid`
+    (what pytest-xdist's `loadgroup` still sets)."""
+    if hasattr(item, "_id"):
+        from _pytest.nodeid import NodeId
+
+        item._id = NodeId.parse(nodeid)
+    else:
+        setattr(item, "_nodeid", nodeid)  # noqa: B010 - pytest before 9
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test has a node id of its own, and a test of an xdist group says so in it.
+
+    - schemathesis names its tests by operation (`test_x[POST /api/v1/persons]`) but gives
+      them all the function's node id, and pytest-xdist keeps one test per node id under
+      `loadgroup`: the other operations would silently not run. They get their names.
+    - pytest-xdist's `loadgroup` sends tests whose node id ends in `@group` to one worker,
+      but sets that suffix where pytest 9 no longer reads it; it is set here.
+    Any other duplicate node id stops the run (docs/decisions/0060)."""
+    for item in items:
+        nodeid = item.nodeid
+        if "[" in item.name and "[" not in nodeid.rpartition("::")[2] and item.parent:
+            nodeid = f"{item.parent.nodeid}::{item.name}"
+        groups = sorted(str(mark.args[0]) for mark in item.iter_markers("xdist_group"))
+        loadgroup = getattr(config.option, "loadgroup", False)  # as pytest-xdist reads it
+        if groups and loadgroup and "@" not in nodeid:
+            nodeid = f"{nodeid}@{'_'.join(groups)}"
+        if nodeid != item.nodeid:
+            set_node_id(item, nodeid)
+    counts = Counter(item.nodeid for item in items)
+    duplicates = sorted(nodeid for nodeid, count in counts.items() if count > 1)
+    if duplicates:
+        raise pytest.UsageError("Tests with the same node id: " + ", ".join(duplicates))
 
 
 # The browser tests' skip reason when Chromium is missing begins so
