@@ -7,6 +7,10 @@ SG := $(BIN)/safeguarding
 DEMO_ENV := SAFEGUARDING_DEBUG=1 SAFEGUARDING_DEMO=1 DATABASE_URL=sqlite:///$(CURDIR)/demo.sqlite3
 SEED ?= 1
 SCALE ?= 1
+# pytest-xdist workers: one per core by default; PYTEST_WORKERS=0 runs the suite serially
+# in one process, PYTEST_WORKERS=2 on two (docs/decisions/0060-parallel-test-suite.md).
+PYTEST_WORKERS ?= auto
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadgroup
 
 .PHONY: install assets demo demo-data serve test lint typecheck migrations-check pytest browser bench clean
 
@@ -55,10 +59,11 @@ migrations-check: install
 browser:
 	bash scripts/ensure-chromium
 
-# The suite runs on SQLite always, and again on PostgreSQL when DATABASE_URL is set.
+# The suite runs on SQLite always, and again on PostgreSQL when DATABASE_URL is set; each
+# run on every core, each worker with its own test database.
 pytest: install browser
-	env -u DATABASE_URL $(BIN)/pytest
-	if [ -n "$$DATABASE_URL" ]; then $(BIN)/pytest; fi
+	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_PARALLEL)
+	if [ -n "$$DATABASE_URL" ]; then $(BIN)/pytest $(PYTEST_PARALLEL); fi
 
 test: lint typecheck migrations-check pytest
 

@@ -14,6 +14,8 @@ Every one of them has MFA enrolled, so the MFA middleware lets them through.
 
 from __future__ import annotations
 
+import sys
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, cast
@@ -76,6 +78,13 @@ def django_db_setup(
     aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
     verbosity = request.config.option.verbose
     serialized = None
+    owner_settings = dbroles.owner_settings()
+    app_settings = connections["default"].settings_dict
+    if owner_settings is not None:
+        # pytest-xdist: django_db_modify_db_settings gave the app's test database this
+        # worker's suffix (test_<name>_gw0); the owner makes, migrates, grants and drops
+        # that same database. as_owner() copies the app's settings; these say so too.
+        owner_settings["TEST"] = dict(app_settings.get("TEST") or {})
     with django_db_blocker.unblock(), dbroles.as_owner() as owner:
         db_cfg = setup_databases(
             verbosity=verbosity,
@@ -84,6 +93,8 @@ def django_db_setup(
             serialized_aliases=serialized_aliases,
             keepdb=keepdb,
         )
+        if owner_settings is not None:
+            owner_settings["NAME"] = app_settings["NAME"]
         if dbroles.is_separate(connections["default"]):
             dbroles.grant_app_privileges()  # again: the cache table came after migrate
             serialized = getattr(owner, "_test_serialized_contents", None)
@@ -102,6 +113,69 @@ def django_db_setup(
                             f"Error when trying to teardown test databases: {exc!r}"
                         )
                     )
+
+
+def set_node_id(item: pytest.Item, nodeid: str) -> None:
+    """An item's node id: pytest 9 keeps it as a structured `_id`, older ones as `_nodeid`
+    (what pytest-xdist's `loadgroup` still sets)."""
+    if hasattr(item, "_id"):
+        from _pytest.nodeid import NodeId
+
+        item._id = NodeId.parse(nodeid)
+    else:
+        setattr(item, "_nodeid", nodeid)  # noqa: B010 - pytest before 9
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test has a node id of its own, and a test of an xdist group says so in it.
+
+    - schemathesis names its tests by operation (`test_x[POST /api/v1/persons]`) but gives
+      them all the function's node id, and pytest-xdist keeps one test per node id under
+      `loadgroup`: the other operations would silently not run. They get their names.
+    - pytest-xdist's `loadgroup` sends tests whose node id ends in `@group` to one worker,
+      but sets that suffix where pytest 9 no longer reads it; it is set here.
+    Any other duplicate node id stops the run (docs/decisions/0060)."""
+    for item in items:
+        nodeid = item.nodeid
+        if "[" in item.name and "[" not in nodeid.rpartition("::")[2] and item.parent:
+            nodeid = f"{item.parent.nodeid}::{item.name}"
+        groups = sorted(str(mark.args[0]) for mark in item.iter_markers("xdist_group"))
+        loadgroup = getattr(config.option, "loadgroup", False)  # as pytest-xdist reads it
+        if groups and loadgroup and "@" not in nodeid:
+            nodeid = f"{nodeid}@{'_'.join(groups)}"
+        if nodeid != item.nodeid:
+            set_node_id(item, nodeid)
+    counts = Counter(item.nodeid for item in items)
+    duplicates = sorted(nodeid for nodeid, count in counts.items() if count > 1)
+    if duplicates:
+        raise pytest.UsageError("Tests with the same node id: " + ", ".join(duplicates))
+
+
+# The browser tests' skip reason when Chromium is missing begins so
+# (core/tests/browser/conftest.py); the banner is made here, from the run's reports, so
+# that pytest-xdist's controller, which collects nothing itself, shows it too.
+CHROMIUM_MISSING = "CHROMIUM IS MISSING"
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if hasattr(terminalreporter.config, "workerinput"):
+        return  # a pytest-xdist worker: the controller reports the whole run
+    reasons = []
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = getattr(report, "longrepr", None)
+        reason = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else ""
+        reason = str(reason).removeprefix("Skipped: ")
+        if reason.startswith(CHROMIUM_MISSING):
+            reasons.append(reason)
+    if not reasons:
+        return
+    bar = "#" * 88
+    lines = [bar, f"# {len(reasons)} BROWSER TESTS SKIPPED", "# " + reasons[0], bar]
+    for line in lines:
+        terminalreporter.write_line(line, red=True, bold=True)
+    if not sys.stderr.isatty():  # on a terminal it was just written; in a log, say it twice
+        print("\n".join(lines), file=sys.stderr)
 
 
 @pytest.fixture(autouse=True)

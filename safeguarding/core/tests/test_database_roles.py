@@ -7,6 +7,7 @@ but still runs the deploy check's.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,26 @@ def refused(sql: str) -> bool:
     except DatabaseError as error:
         return "permission denied" in str(error) or "must be owner" in str(error)
     return False
+
+
+@postgresql
+@restricted
+def test_the_owner_works_in_this_workers_own_test_database() -> None:
+    """Under pytest-xdist every worker has its own test database (test_<name>_gw0, ...):
+    the owner that made and migrated it, and grants the app its privileges there, must be
+    connected to that same database, and its settings must say so."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_database()")
+        app_database = cursor.fetchone()[0]
+    with dbroles.as_owner() as owner, owner.cursor() as cursor:
+        cursor.execute("SELECT current_database(), current_user")
+        owner_database, owner_role = cursor.fetchone()
+    assert owner_role != dbroles.app_role_name()
+    assert owner_database == app_database
+    assert (dbroles.owner_settings() or {}).get("NAME") == app_database
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        assert app_database.endswith(f"_{worker}")
 
 
 @postgresql

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
-from safeguarding.conftest import World
+from safeguarding.conftest import CHROMIUM_MISSING, World
 from safeguarding.core.tests import test_view_access_matrix as access_matrix
 from safeguarding.core.tests.browser.tabs import Tab
 
@@ -51,12 +50,12 @@ def find_chromium() -> str | None:
 
 
 CHROMIUM = find_chromium()
+BROWSER_GROUP = "browser"
 MISSING_CHROMIUM = (
-    "CHROMIUM IS MISSING: no /usr/bin/chromium and no `chromium` on PATH, so the browser "
+    f"{CHROMIUM_MISSING}: no /usr/bin/chromium and no `chromium` on PATH, so the browser "
     "tests (sign-in with MFA, navigation by role, axe-core accessibility scan of every page) "
     "DID NOT RUN. Install it with `make browser` (scripts/ensure-chromium)."
 )
-_skipped_for_chromium: list[str] = []
 
 # The one fixture that plays the matrix's world (breaks-glass, sub-groups, priorities on top
 # of the fixed users) is the access matrix's own, so the two never drift apart.
@@ -67,31 +66,21 @@ matrix_world = access_matrix.matrix_world
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Without Chromium, every test of this folder is skipped before any fixture runs."""
-    if CHROMIUM is not None:
-        return
+    """Without Chromium, every test of this folder is skipped before any fixture runs (the
+    banner at the end of the run is safeguarding/conftest.py's, which counts these skips,
+    so that it is shown by pytest-xdist's controller too).
+
+    Under pytest-xdist, this folder's tests all go to one worker, one after another
+    (`--dist loadgroup`), so one Chromium serves them all, and DJANGO_ALLOW_ASYNC_UNSAFE
+    is set only while they run (docs/decisions/0060-parallel-test-suite.md)."""
     here = Path(__file__).parent
     skip = pytest.mark.skip(reason=MISSING_CHROMIUM)
+    together = pytest.mark.xdist_group(BROWSER_GROUP)
     for item in items:
         if here in item.path.parents:
-            item.add_marker(skip)
-            _skipped_for_chromium.append(item.nodeid)
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if not _skipped_for_chromium:
-        return
-    bar = "#" * 88
-    lines = [
-        bar,
-        f"# {len(_skipped_for_chromium)} BROWSER TESTS SKIPPED",
-        "# " + MISSING_CHROMIUM,
-        bar,
-    ]
-    for line in lines:
-        terminalreporter.write_line(line, red=True, bold=True)
-    if not sys.stderr.isatty():  # on a terminal it was just written; in a log, say it twice
-        print("\n".join(lines), file=sys.stderr)
+            item.add_marker(together)
+            if CHROMIUM is None:
+                item.add_marker(skip)
 
 
 # --- Browser ---------------------------------------------------------------------------
