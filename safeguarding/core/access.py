@@ -286,8 +286,9 @@ def break_glass(
         # One user's openings are counted one at a time, so parallel requests cannot all
         # pass the limit together.
         User.objects.select_for_update().filter(pk=worker.pk).first()
-        count = brakes.openings_today(worker) + 1
-        limit = brakes.limit_problem(worker)
+        count = brakes.openings_today(worker) + 1  # this one included
+        limit = brakes.limit_problem(count)
+        opened = None
         if limit:
             audit.record(
                 AuditAction.CHILD_DENIED,
@@ -297,10 +298,8 @@ def break_glass(
                 purpose=reason[:500],
                 detail={"refused": "break-glass daily limit", "in_24_hours": count},
             )
-            transaction.on_commit(lambda: brakes.alert_if_past_threshold(worker, count=count))
         else:
             child = resolve_merged(child_id) or Child.objects.filter(public_id=child_id).first()
-            opened = None
             if child is not None:
                 opened = BreakGlass.objects.create(
                     user=worker,
@@ -309,7 +308,6 @@ def break_glass(
                     opened_at=now,
                     expires_at=now + timedelta(seconds=settings.BREAK_GLASS_SECONDS),
                 )
-            alert = count > settings.BREAK_GLASS_ALERT_AFTER
             audit.record(
                 AuditAction.BREAK_GLASS,
                 request=request,
@@ -317,10 +315,14 @@ def break_glass(
                 object_id=str(opened.public_id) if opened else "",
                 child_ref=str(child_id),
                 purpose=reason,
-                detail={"found": child is not None, "in_24_hours": count, "alert": alert},
+                detail={
+                    "found": child is not None,
+                    "in_24_hours": count,
+                    "alert": brakes.alert_due(count),
+                },
             )
-            if alert:
-                transaction.on_commit(lambda: brakes.alert_if_past_threshold(worker, count=count))
+        if brakes.alert_due(count):
+            transaction.on_commit(lambda: brakes.send_alert(worker, count=count))
     if limit:
         raise BreakGlassRefused(limit)
     return opened

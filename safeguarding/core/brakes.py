@@ -66,10 +66,10 @@ def openings_today(user: User) -> int:
     ).count()
 
 
-def limit_problem(user: User) -> str | None:
-    """Why the user may not break glass again today, or None."""
+def limit_problem(count: int) -> str | None:
+    """Why an opening that would be the user's `count`th in 24 hours is refused, or None."""
     limit = settings.BREAK_GLASS_DAILY_LIMIT
-    if openings_today(user) >= limit:
+    if count > limit:
         return (
             f"You have opened {limit} records by break-glass in the last 24 hours, the most "
             "the partnership allows. Ask the child's agency, or the information governance "
@@ -94,15 +94,15 @@ def role_age_problem(user: User) -> str | None:
     return None
 
 
-def alert_if_past_threshold(user: User, *, count: int) -> bool:
-    """Email the information governance leads when the user has gone past the threshold.
+def alert_due(count: int) -> bool:
+    """Whether the user's `count`th opening (or attempt) in 24 hours goes past the threshold."""
+    return count > settings.BREAK_GLASS_ALERT_AFTER
 
-    `count` is the number of openings in the last 24 hours, this one included. Returns
-    whether an alert was sent (it is recorded on the opening's audit entry).
-    """
+
+def send_alert(user: User, *, count: int) -> None:
+    """Email the information governance leads that the user has gone past the threshold.
+    The email names the user and the count, never a child."""
     threshold = settings.BREAK_GLASS_ALERT_AFTER
-    if count <= threshold:
-        return False
     leads = (
         User.objects.filter(is_active=True, role_grants__role__in=AUDIT_ROLES)
         .exclude(pk=user.pk)
@@ -112,18 +112,16 @@ def alert_if_past_threshold(user: User, *, count: int) -> bool:
     )
     recipients = sorted(leads)
     if not recipients:
-        return False
+        return
     agency = user.agency.name if user.agency else "no agency"
     send_mail(
         "Break-glass alert: a user has opened several records",
         (
             f"{user.full_name or user.email} ({agency}) has opened, or tried to open, {count} "
             "children's records by break-glass in the last 24 hours; the partnership's alert "
-            f"threshold is "
-            f"{threshold}.\n\nReview the openings and their reasons in the hub: "
+            f"threshold is {threshold}.\n\nReview the openings and their reasons in the hub: "
             "Audit, Break-glass to review.\n"
         ),
         settings.DEFAULT_FROM_EMAIL,
         recipients,
     )
-    return True
