@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, QuerySet, Subquery
 from django.http import HttpRequest
 
 from safeguarding.core import access
+from safeguarding.education import access as education_access
 from safeguarding.education.models import (
     AbsenceImport,
     AbsenceRecord,
@@ -33,7 +34,7 @@ def cases(request: HttpRequest, *, show: str = "open") -> QuerySet[CmeCase]:
 
 def cases_shown(rows: QuerySet[CmeCase]) -> QuerySet[CmeCase]:
     """What the list of cases shows of each: its checks, and the last one."""
-    last = access.rows_for_counts(CmeCheck).filter(case=OuterRef("pk")).order_by("-made_on", "-pk")
+    last = education_access.last_check_of_listed_case()
     return rows.select_related("child", "agency", "referred_by").annotate(
         check_count=Count("checks"),
         last_check_on=Subquery(last.values("made_on")[:1]),
@@ -61,7 +62,7 @@ def ehe_register(request: HttpRequest, *, show: str = "current") -> QuerySet[Ehe
 
 def ehe_shown(rows: QuerySet[EheRecord]) -> QuerySet[EheRecord]:
     """What the register shows of each record: the last visit."""
-    last = access.rows_for_counts(EheVisit).filter(record=OuterRef("pk")).order_by("-visited_on")
+    last = education_access.last_visit_of_listed_record()
     return rows.select_related("child", "agency").annotate(
         last_visit_on=Subquery(last.values("visited_on")[:1]),
         last_visit_outcome=Subquery(last.values("outcome")[:1]),
@@ -98,8 +99,7 @@ def ehe_on(day: date) -> int:
         access.rows_for_counts(EheRecord)
         .filter(started_on__lte=day)
         .exclude(ended_on__lte=day)
-        .values("child_id")
-        .distinct()
+        .grouped("child_id", n=Count("pk"))
         .count()
     )
 
