@@ -280,11 +280,13 @@ def _record_agencies() -> Any:
         queryset=SourceRecord.objects.select_related("agency").only(
             "child_id", "agency__name", "agency__code"
         ),
+        to_attr="agency_records",
     )
 
 
 def with_record_agencies(children: QuerySet[Child]) -> QuerySet[Child]:
-    """Children with their agencies' records, to show who knows each child in a list."""
+    """Children with their agencies' records (`agency_records`), to show who knows each
+    child in a list."""
     return children.prefetch_related(_record_agencies())
 
 

@@ -7,22 +7,36 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db.models import OuterRef, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 
-from safeguarding.education.models import AbsenceImport, AbsenceRecord, CmeCheck, EheVisit
+from safeguarding.education.models import (
+    AbsenceImport,
+    AbsenceRecord,
+    CmeCase,
+    CmeCheck,
+    EheRecord,
+    EheVisit,
+)
 
 
-def last_check_of_listed_case() -> QuerySet[CmeCheck]:
-    """The checks of the case in the outer query (`OuterRef("pk")`), last first: a
-    subquery for a list of cases already read through the rule (`list_rows`), showing
-    each one's last check. Never a list of checks by itself."""
-    return CmeCheck.objects.filter(case=OuterRef("pk")).order_by("-made_on", "-pk")
+def with_checks_shown(cases: QuerySet[CmeCase]) -> QuerySet[CmeCase]:
+    """Cases already read through the rule (`list_rows`), each with how many checks it has
+    and its last one: the case list's columns, never a list of checks by itself."""
+    last = CmeCheck.objects.filter(case=OuterRef("pk")).order_by("-made_on", "-pk")
+    return cases.annotate(
+        check_count=Count("checks"),
+        last_check_on=Subquery(last.values("made_on")[:1]),
+        last_check_kind=Subquery(last.values("kind")[:1]),
+    )
 
 
-def last_visit_of_listed_record() -> QuerySet[EheVisit]:
-    """The visits of the EHE record in the outer query, last first: a subquery for the
-    register's list (already read through the rule), showing each one's last visit."""
-    return EheVisit.objects.filter(record=OuterRef("pk")).order_by("-visited_on")
+def with_last_visit(records: QuerySet[EheRecord]) -> QuerySet[EheRecord]:
+    """EHE records already read through the rule, each with its last visit."""
+    last = EheVisit.objects.filter(record=OuterRef("pk")).order_by("-visited_on")
+    return records.annotate(
+        last_visit_on=Subquery(last.values("visited_on")[:1]),
+        last_visit_outcome=Subquery(last.values("outcome")[:1]),
+    )
 
 
 def replace_absence_rows(

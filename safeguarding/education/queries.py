@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Count, QuerySet, Subquery
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from safeguarding.core import access
@@ -34,12 +34,7 @@ def cases(request: HttpRequest, *, show: str = "open") -> QuerySet[CmeCase]:
 
 def cases_shown(rows: QuerySet[CmeCase]) -> QuerySet[CmeCase]:
     """What the list of cases shows of each: its checks, and the last one."""
-    last = education_access.last_check_of_listed_case()
-    return rows.select_related("child", "agency", "referred_by").annotate(
-        check_count=Count("checks"),
-        last_check_on=Subquery(last.values("made_on")[:1]),
-        last_check_kind=Subquery(last.values("kind")[:1]),
-    )
+    return education_access.with_checks_shown(rows.select_related("child", "agency", "referred_by"))
 
 
 def checks_of(granted: access.ChildAccess, case: CmeCase) -> QuerySet[CmeCheck]:
@@ -62,11 +57,7 @@ def ehe_register(request: HttpRequest, *, show: str = "current") -> QuerySet[Ehe
 
 def ehe_shown(rows: QuerySet[EheRecord]) -> QuerySet[EheRecord]:
     """What the register shows of each record: the last visit."""
-    last = education_access.last_visit_of_listed_record()
-    return rows.select_related("child", "agency").annotate(
-        last_visit_on=Subquery(last.values("visited_on")[:1]),
-        last_visit_outcome=Subquery(last.values("outcome")[:1]),
-    )
+    return education_access.with_last_visit(rows.select_related("child", "agency"))
 
 
 def visits_of(granted: access.ChildAccess, record: EheRecord) -> QuerySet[EheVisit]:

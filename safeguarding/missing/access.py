@@ -30,6 +30,12 @@ def missing_episode_involvement(agency_id: int) -> QuerySet[Any]:
     return Episode.objects.filter(agency=agency_id).values("child")
 
 
+def with_interview(episodes: QuerySet[Episode]) -> QuerySet[Episode]:
+    """Episodes already read through the rule, each with its return home interview (the
+    same child's, one to one): the tracker's and the child's pages show its state."""
+    return episodes.select_related("interview")
+
+
 def missing_episode_events(system: SystemAccess) -> QuerySet[ChildEvent]:
     """Imported missing-episode events of linked children, for making episodes."""
     return system.events().filter(event_type="missing_episode", child__isnull=False)

@@ -11,6 +11,7 @@ from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
 from safeguarding.core import access
+from safeguarding.missing import access as missing_access
 from safeguarding.missing import clock, listing
 from safeguarding.missing.clock import LONDON
 from safeguarding.missing.models import Episode, InterviewStatus, ReturnInterview, SchoolHoliday
@@ -58,7 +59,7 @@ def overdue(
 
 def tracker_shown(episodes: QuerySet[Episode]) -> QuerySet[Episode]:
     """What the tracker's page shows of each episode."""
-    return episodes.select_related("child", "agency", "interview")
+    return missing_access.with_interview(episodes.select_related("child", "agency"))
 
 
 def overdue_shown(interviews: QuerySet[ReturnInterview]) -> QuerySet[ReturnInterview]:

@@ -86,7 +86,9 @@ def repeat(request: HttpRequest) -> HttpResponse:
 @role_required(*CASEWORK_ROLES)
 def child(request: HttpRequest, public_id: str) -> HttpResponse:
     granted = access.get_child(request, public_id, purpose="missing episodes")
-    episodes = access.rows_for_child(granted, Episode).select_related("agency", "interview")
+    episodes = missing_access.with_interview(
+        access.rows_for_child(granted, Episode).select_related("agency")
+    )
     context = {
         "child": granted.child,
         "episodes": episodes,

@@ -5,13 +5,16 @@
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
-from safeguarding.young_carers.models import Review
+from safeguarding.young_carers.models import Review, YoungCarer
 
 
-def last_review_of_listed_carer() -> QuerySet[Review]:
-    """The reviews of the young carer in the outer query (`OuterRef("pk")`), last first:
-    a subquery for the tracking meeting's list (already read through the rule), showing
-    each one's last review. Never a list of reviews by itself."""
-    return Review.objects.filter(young_carer=OuterRef("pk")).order_by("-held_on", "-pk")
+def with_last_review(carers: QuerySet[YoungCarer]) -> QuerySet[YoungCarer]:
+    """Registrations already read through the rule (`list_rows`), each with its last
+    review: the tracking meeting's list, never a list of reviews by itself."""
+    last = Review.objects.filter(young_carer=OuterRef("pk")).order_by("-held_on", "-pk")
+    return carers.annotate(
+        last_review_on=Subquery(last.values("held_on")[:1]),
+        last_review_summary=Subquery(last.values("summary")[:1]),
+    )

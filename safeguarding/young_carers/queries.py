@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Min, QuerySet, Subquery
+from django.db.models import Count, Min, QuerySet
 from django.http import HttpRequest
 
 from safeguarding.core import access
@@ -73,11 +73,7 @@ def oversight(request: HttpRequest, today: date) -> QuerySet[YoungCarer]:
 
 def oversight_shown(rows: QuerySet[YoungCarer]) -> QuerySet[YoungCarer]:
     """What the tracking meeting's list shows of each: the last review."""
-    last = young_carers_access.last_review_of_listed_carer()
-    return rows.select_related("child", "agency").annotate(
-        last_review_on=Subquery(last.values("held_on")[:1]),
-        last_review_summary=Subquery(last.values("summary")[:1]),
-    )
+    return young_carers_access.with_last_review(rows.select_related("child", "agency"))
 
 
 @dataclass(frozen=True)
