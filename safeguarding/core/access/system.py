@@ -36,44 +36,61 @@ class SystemAccess:
 
     It checks nothing: who may build one is an allow-list of modules
     (core/tests/test_access_boundary.py), and none of them is a view or an action a
-    request runs for a user. Each one built is written to the audit log with its purpose
-    and the module that built it; what the process then does, it records itself (the demo
-    generator writes one entry per run, a linkage officer's merge one per child).
+    request runs for a user. Its first use writes an entry to the audit log with its
+    purpose and the module that built it (inside the process's transaction, so that a
+    run that fails and leaves nothing behind leaves no entry either); what the process
+    then does, it records itself (the demo generator writes one entry per run, a linkage
+    officer's merge one per child).
     """
 
     def __init__(self, purpose: str, *, request: HttpRequest | None = None) -> None:
         if not purpose.strip():
             raise ValueError("A process says what it opens the whole index for.")
         self.purpose = purpose
-        built_by = sys._getframe(1).f_globals.get("__name__", "")
+        self._request = request
+        self._built_by = sys._getframe(1).f_globals.get("__name__", "")
+        self._recorded = False
+
+    def _use(self) -> None:
+        """Record the opening of the index, once, at the first use."""
+        if self._recorded:
+            return
         audit.record(
             AuditAction.SYSTEM_ACCESS,
-            request=request,
+            request=self._request,
             object_type="system_access",
-            purpose=purpose[:500],
-            detail={"module": built_by},
+            purpose=self.purpose[:500],
+            detail={"module": self._built_by},
         )
+        self._recorded = True
 
     def children(self) -> QuerySet[Child]:
+        self._use()
         return Child.objects.all()
 
     def source_records(self) -> QuerySet[SourceRecord]:
+        self._use()
         return SourceRecord.objects.all()
 
     def events(self) -> QuerySet[ChildEvent]:
+        self._use()
         return ChildEvent.objects.all()
 
     def panel_entries(self) -> QuerySet[PanelChild]:
+        self._use()
         return PanelChild.objects.all()
 
     def candidates(self) -> QuerySet[LinkCandidate]:
+        self._use()
         return LinkCandidate.objects.all()
 
     def identity_changes(self) -> QuerySet[IdentityChange]:
+        self._use()
         return IdentityChange.objects.all()
 
     def versions(self) -> QuerySet[SourceRecordVersion]:
         """Source records as they were before an import changed them."""
+        self._use()
         return SourceRecordVersion.objects.all()
 
     def create_rows(self, objects: Sequence[_Row]) -> Sequence[_Row]:
@@ -86,6 +103,7 @@ class SystemAccess:
         """
         if not objects:
             return objects
+        self._use()
         model = type(objects[0])
         if not getattr(model, "child_level", False):
             raise ValueError(f"{model.__name__} is not a child-level model.")
@@ -134,6 +152,7 @@ class SystemAccess:
         """
         if not getattr(model, "child_level", False):
             raise ValueError(f"{model.__name__} is not a child-level model.")
+        self._use()
         connection = connections[router.db_for_write(model)]
         quote = connection.ops.quote_name
         meta = model._meta
@@ -203,4 +222,5 @@ def system_rows(system: SystemAccess, model: type[_Row]) -> QuerySet[_Row]:
     """Every row of a child-level model, for a system process that acts for no user
     (making episodes from imported events, sending due notices, the demo, a benchmark);
     the process writes its own audit entry."""
+    system._use()
     return _child_row_model(model)._default_manager.all()

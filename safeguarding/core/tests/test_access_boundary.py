@@ -8,8 +8,8 @@ AST checks over the project's source (docs/decisions/0008 and 0061):
    app's child-level models.
 2. `SystemAccess` (the whole index, for processes acting for no user) is built only in
    the modules of an allow-list: the pipelines, commands, scheduled processes and the
-   demo; never in a view or an action a request runs for a user. Each one built writes
-   its purpose to the audit log.
+   demo; never in a view or an action a request runs for a user. Each one writes its
+   purpose to the audit log at its first use.
 3. No reverse relation of a child-level model (`child.source_records.all()`,
    `prefetch_related("events")`, `Count("checks")`) is followed outside the access
    modules: it would read rows about a child past the rule.
@@ -288,11 +288,17 @@ def test_the_check_catches_a_system_access_built_by_a_view() -> None:
 
 
 @pytest.mark.django_db
-def test_building_a_system_access_writes_its_purpose_to_the_audit_log() -> None:
-    from safeguarding.core.access import SystemAccess
+def test_a_system_access_writes_its_purpose_to_the_audit_log_at_its_first_use() -> None:
+    from safeguarding.children.models import SourceRecord
+    from safeguarding.core.access import SystemAccess, system_rows
 
-    SystemAccess("a test of the audit")
-    entry = AuditEntry.objects.filter(action=AuditAction.SYSTEM_ACCESS).latest("seq")
+    opened = AuditEntry.objects.filter(action=AuditAction.SYSTEM_ACCESS)
+    system = SystemAccess("a test of the audit")
+    assert not opened.exists()
+    system.children().count()
+    system.events().count()
+    system_rows(system, SourceRecord).count()
+    (entry,) = opened
     assert entry.purpose == "a test of the audit"
     assert entry.detail == {"module": __name__}
     with pytest.raises(ValueError, match="says what it opens"):
