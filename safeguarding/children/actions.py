@@ -1,7 +1,7 @@
 """Changes of state in the child index made by a person: the linkage officer's decisions.
 
 Each function runs in one transaction and is audited. They reach child-level data only
-through core/access.py (`access.linkage_index`, which checks the user is a linkage
+through children/access.py (`linkage_index`, which checks the user is a linkage
 officer). The rules (docs/decisions/0022-merge-split-undo.md):
 
 - No source record is ever deleted, and every record always has a child: a merge moves
@@ -25,6 +25,7 @@ from django.db.models import F, Q
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
+from safeguarding.children import access as children_access
 from safeguarding.children import identifiers
 from safeguarding.children.identity import refresh_children
 from safeguarding.children.models import (
@@ -117,7 +118,7 @@ def _check_merge(index: SystemAccess, keep: Child, other: Child) -> None:
 
 def merge_refusal(request: HttpRequest, keep: Child, other: Child) -> str | None:
     """Why merging these two would be refused, if it would: asked before a person confirms."""
-    index = access.linkage_index(request)
+    index = children_access.linkage_index(request)
     if keep.pk == other.pk:
         return "These are the same child: there is nothing to merge."
     try:
@@ -141,7 +142,7 @@ def merge_children(
     `confirmed` is the reviewed pair that led to the merge, if any: its record's link
     probability is kept on the record, and undoing the merge puts the pair back in the queue.
     """
-    index = access.linkage_index(request)
+    index = children_access.linkage_index(request)
     user = access.signed_in_user(request)
     if keep.pk == other.pk:
         raise IdentityChangeRefused("These are the same child: there is nothing to merge.")
@@ -216,7 +217,7 @@ def merge_children(
     )
     # The merged child keeps the identity it had, so that its history still says who it was.
     refresh_children(index, [keep.pk])
-    access.record_linkage_change(
+    children_access.record_linkage_change(
         request,
         AuditAction.CHILD_MERGE,
         children=[keep, other],
@@ -242,7 +243,7 @@ def decide_candidate(
 
     A rejected pair is remembered: the linkage never queues that pair again.
     """
-    index = access.linkage_index(request)
+    index = children_access.linkage_index(request)
     user = access.signed_in_user(request)
     try:
         wanted = public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
@@ -273,13 +274,13 @@ def decide_candidate(
             reason=note or "Confirmed as the same child in the linkage review queue.",
             confirmed=pair,
         )
-    access.record_linkage_change(
+    children_access.record_linkage_change(
         request,
         AuditAction.LINK_REVIEW,
         children=list({c.pk: c for c in children}.values()),
         object_type="link_candidate",
         object_id=str(pair.public_id),
-        purpose=note or access.LINKAGE_PURPOSE,
+        purpose=note or children_access.LINKAGE_PURPOSE,
         detail={
             "decision": "same child" if same_child else "different children",
             "match_probability": pair.match_probability,
@@ -295,7 +296,7 @@ def split_child(
     request: HttpRequest, child: Child, record_ids: Iterable[int], *, reason: str
 ) -> IdentityChange:
     """Move the chosen records (and their events) off `child` onto a new child."""
-    index = access.linkage_index(request)
+    index = children_access.linkage_index(request)
     user = access.signed_in_user(request)
     child = _now_child(index, child)
     _refused_if_merged(child)
@@ -331,7 +332,7 @@ def split_child(
     )
     refresh_children(index, [child.pk, new_child.pk])
     new_child.refresh_from_db()
-    access.record_linkage_change(
+    children_access.record_linkage_change(
         request,
         AuditAction.CHILD_SPLIT,
         children=[child, new_child],
@@ -378,7 +379,7 @@ def undo_change(
     request: HttpRequest, change_public_id: str | uuid.UUID, *, reason: str
 ) -> IdentityChange:
     """Move back what a merge or a split moved, as it was before."""
-    index = access.linkage_index(request)
+    index = children_access.linkage_index(request)
     user = access.signed_in_user(request)
     try:
         wanted = (
@@ -426,7 +427,7 @@ def undo_change(
     change.undone_at = now
     change.undone_by = user
     change.save(update_fields=["undone_at", "undone_by"])
-    access.record_linkage_change(
+    children_access.record_linkage_change(
         request,
         AuditAction.IDENTITY_UNDO,
         children=[change.child, change.other],

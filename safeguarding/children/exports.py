@@ -1,7 +1,7 @@
 """A child's chronology as a file for a rapid review: CSV, or a Word document.
 
 The rows are those `core.access.child_events` lets the exporter see, narrowed by the
-filters they chose; `core.access.export_child` has checked the exporter may see the child
+filters they chose; `children.access.export_child` has checked the exporter may see the child
 and recorded the export with its purpose before any of this runs.
 """
 

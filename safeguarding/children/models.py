@@ -189,7 +189,7 @@ class SourceRecord(ChildLevel):
             # without one (most of a school's have no NHS number, most of a health trust's no
             # UPN). A first import writes every record unlinked, so it adds to none of them:
             # each was a tenth of a million-row load (bench/bench_import.py). A query must
-            # repeat the conditions for SQLite to use them (access._children_holding).
+            # repeat the conditions for SQLite to use them (children/access.py: _children_holding).
             models.Index(
                 fields=["record_id"],
                 name="records_by_record_id",

@@ -15,10 +15,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from safeguarding.children import access as children_access
 from safeguarding.children import actions, review_display
 from safeguarding.children.models import Child, SourceRecord
 from safeguarding.children.review_forms import DecisionForm, MergeForm, SplitForm, UndoForm
-from safeguarding.core import access
 from safeguarding.core.decorators import role_required
 from safeguarding.core.roles import LINKAGE_ROLES
 
@@ -36,14 +36,14 @@ def _child_page(
     merge_form: MergeForm | None = None,
     split_form: SplitForm | None = None,
 ) -> HttpResponse:
-    records = list(access.linkage_child_records(child))
+    records = list(children_access.linkage_child_records(child))
     choices = [(r.pk, _record_label(r)) for r in records]
     context: dict[str, Any] = {
         "child": child,
         "identity": review_display.identity_rows(child),
         "records": records,
-        "history": access.identity_history(child)[:50],
-        "pending": access.linkage_child_pending(child)[:20],
+        "history": children_access.identity_history(child)[:50],
+        "pending": children_access.linkage_child_pending(child)[:20],
         "merge_form": merge_form or MergeForm(),
         "split_form": split_form or SplitForm(records=choices),
     }
@@ -52,13 +52,13 @@ def _child_page(
 
 @role_required(*LINKAGE_ROLES)
 def queue(request: HttpRequest) -> HttpResponse:
-    page = Paginator(access.linkage_queue(request), 25).get_page(request.GET.get("page"))
+    page = Paginator(children_access.linkage_queue(request), 25).get_page(request.GET.get("page"))
     return render(request, "children/linkage/queue.html", {"page": page})
 
 
 @role_required(*LINKAGE_ROLES)
 def pair(request: HttpRequest, public_id: str) -> HttpResponse:
-    found = access.linkage_pair(request, public_id)
+    found = children_access.linkage_pair(request, public_id)
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -82,12 +82,12 @@ def pair(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @role_required(*LINKAGE_ROLES)
 def child(request: HttpRequest, public_id: str) -> HttpResponse:
-    return _child_page(request, access.linkage_child(request, public_id))
+    return _child_page(request, children_access.linkage_child(request, public_id))
 
 
 @role_required(*LINKAGE_ROLES)
 def history(request: HttpRequest) -> HttpResponse:
-    page = Paginator(access.linkage_history(request), 25).get_page(request.GET.get("page"))
+    page = Paginator(children_access.linkage_history(request), 25).get_page(request.GET.get("page"))
     return render(request, "children/linkage/history.html", {"page": page})
 
 
@@ -96,7 +96,7 @@ def _merge_target(request: HttpRequest, keep: Child, form: MergeForm) -> Child |
     carries the reason."""
     if not form.is_valid():
         return None
-    other = access.linkage_find_child(request, form.cleaned_data["other"])
+    other = children_access.linkage_find_child(request, form.cleaned_data["other"])
     if other is None or other.pk == keep.pk:
         form.add_error("other", "No other child has that pseudonym or reference.")
         return None
@@ -109,15 +109,15 @@ def _merge_target(request: HttpRequest, keep: Child, form: MergeForm) -> Child |
 @role_required(*LINKAGE_ROLES)
 @require_POST
 def merge(request: HttpRequest, public_id: str) -> HttpResponse:
-    keep = access.linkage_child(request, public_id)
+    keep = children_access.linkage_child(request, public_id)
     form = MergeForm(request.POST)
     other = _merge_target(request, keep, form)
     if other is None:
         return _child_page(request, keep, merge_form=form)
     if not form.cleaned_data["confirm"]:
         context = {"keep": keep, "other": other, "form": form}
-        context["keep_records"] = access.linkage_child_records(keep)
-        context["other_records"] = access.linkage_child_records(other)
+        context["keep_records"] = children_access.linkage_child_records(keep)
+        context["other_records"] = children_access.linkage_child_records(other)
         return render(request, "children/linkage/merge_confirm.html", context)
     try:
         actions.merge_children(request, keep, other, reason=form.cleaned_data["reason"])
@@ -131,8 +131,8 @@ def merge(request: HttpRequest, public_id: str) -> HttpResponse:
 @role_required(*LINKAGE_ROLES)
 @require_POST
 def split(request: HttpRequest, public_id: str) -> HttpResponse:
-    found = access.linkage_child(request, public_id)
-    choices = [(r.pk, _record_label(r)) for r in access.linkage_child_records(found)]
+    found = children_access.linkage_child(request, public_id)
+    choices = [(r.pk, _record_label(r)) for r in children_access.linkage_child_records(found)]
     form = SplitForm(request.POST, records=choices)
     if form.is_valid():
         try:
@@ -152,7 +152,7 @@ def split(request: HttpRequest, public_id: str) -> HttpResponse:
 @role_required(*LINKAGE_ROLES)
 @require_POST
 def undo(request: HttpRequest, public_id: str) -> HttpResponse:
-    change = access.linkage_change(request, public_id)
+    change = children_access.linkage_change(request, public_id)
     # The undo buttons post without a reason: the first post asks for one.
     form = UndoForm(request.POST if "reason" in request.POST else None)
     if form.is_bound and form.is_valid():

@@ -2,7 +2,7 @@
 
 A search for a child combines any of: a name (typos and nicknames tolerated), a date of
 birth, an NHS number, a UPN and an agency's own reference. The form (children/forms.py)
-checks what was typed and builds a `ChildSearch`; `core.access.search_children` runs it
+checks what was typed and builds a `ChildSearch`; `children.access.search_children` runs it
 over the children the user may see. See docs/decisions/0024-child-search-and-chronology.md.
 
 Names are matched by their Soundex keys (children/names.py), which the child carries

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from safeguarding.children import access as children_access
 from safeguarding.children import exports, queries
 from safeguarding.children.forms import (
     ChildSearchForm,
@@ -58,11 +59,13 @@ def child_list(request: HttpRequest) -> HttpResponse:
     terms = form.search() if form.is_bound and form.is_valid() else None
     page, more = None, False
     if terms is not None and not terms.is_empty:
-        results = access.search_children(request, terms, page_number=request.GET.get("page"))
+        results = children_access.search_children(
+            request, terms, page_number=request.GET.get("page")
+        )
         page, more = results.page, results.more
     elif not form.errors:
         children = access.list_children(request, purpose="list of children I work with")
-        paginator = CappedPaginator(access.with_record_agencies(children), 50, LIST_LIMIT)
+        paginator = CappedPaginator(children_access.with_record_agencies(children), 50, LIST_LIMIT)
         page, more = paginator.get_page(request.GET.get("page")), paginator.more
     searched = terms if terms is not None and not terms.is_empty else None
     context = {"form": form, "page": page, "more": more, "searched": searched}
@@ -93,7 +96,7 @@ def _chronology(request: HttpRequest, granted: access.ChildAccess) -> dict[str, 
 
 @role_required(*CASEWORK_ROLES)
 def child_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    if survivor := access.merged_child_destination(request, public_id):
+    if survivor := children_access.merged_child_destination(request, public_id):
         return redirect("children:detail", public_id=survivor)
     granted = access.get_child(request, public_id, purpose="child's page")
     records = list(access.child_records(request.user, granted))
@@ -141,7 +144,7 @@ def _export_file(request: HttpRequest, public_id: str, data: dict[str, Any]) -> 
         messages.error(request, "Correct the chronology's filters before you export it.")
         return redirect("children:detail", public_id=public_id)
     filters = filter_form.filters()
-    granted = access.export_child(
+    granted = children_access.export_child(
         request,
         public_id,
         purpose=data["purpose"],

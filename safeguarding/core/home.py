@@ -89,6 +89,7 @@ CHILDREN_COUNT_LIMIT = 1000
 
 
 def home_sections(user: User) -> list[Section]:
+    from safeguarding.children import access as children_access
     from safeguarding.core import access, queries
 
     sections: list[Section] = []
@@ -170,7 +171,7 @@ def home_sections(user: User) -> list[Section]:
                         "Pairs to review",
                         "linkage:queue",
                         "Agency records the linkage was unsure of: the same child or not?",
-                        access.pending_pair_count(),
+                        children_access.pending_pair_count(),
                     ),
                     Link(
                         "Merges and splits",

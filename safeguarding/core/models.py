@@ -331,6 +331,7 @@ class AuditAction(models.TextChoices):
     SHARE = "share", "Shared a child's record with another agency"
     NOTICE = "notice", "Sent a notice about a child"
     PASSWORD_CHANGE = "password_change", "Changed, set or reset a password"
+    SYSTEM_ACCESS = "system_access", "A process opened the whole child index"
 
 
 class AppendOnlyQuerySet(models.QuerySet["AuditEntry"]):

@@ -98,15 +98,9 @@ def child_ref(text: str) -> str:
     try:
         return str(uuid.UUID(text))
     except ValueError:
-        from safeguarding.core.access import SystemAccess
+        from safeguarding.core import access
 
-        found = (
-            SystemAccess("audit search by pseudonym")
-            .children()
-            .filter(pseudonym__iexact=text)
-            .values_list("public_id", flat=True)
-            .first()
-        )
+        found = access.public_id_of_pseudonym(text)
         return str(found) if found else text
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from safeguarding.core import access, audit
 from safeguarding.core.models import Agency, AuditAction
 from safeguarding.education import absence
+from safeguarding.education import access as education_access
 from safeguarding.education.models import (
     AbsenceImport,
     AbsenceRecord,
@@ -209,28 +210,6 @@ class AbsenceRefused(Exception):
         self.problems = problems
 
 
-def _children_by_upn(system: access.SystemAccess, upns: list[str]) -> dict[str, int]:
-    """Children of the index by UPN: the child's own, or one of its agencies' records'."""
-    found: dict[str, int] = {}
-    for start in range(0, len(upns), 1000):
-        chunk = upns[start : start + 1000]
-        for upn, child_id in (
-            system.source_records()
-            .filter(upn__in=chunk, child__isnull=False, child__merged_into__isnull=True)
-            # The UPN index is partial (linked records with one): say so, for SQLite.
-            .exclude(upn="")
-            .values_list("upn", "child_id")
-        ):
-            found.setdefault(upn, child_id)
-        for upn, child_id in (
-            system.children()
-            .filter(upn__in=chunk, merged_into__isnull=True)
-            .values_list("upn", "pk")
-        ):
-            found[upn] = child_id
-    return found
-
-
 def load_absence(
     request: HttpRequest,
     *,
@@ -249,15 +228,12 @@ def load_absence(
     if parsed.problems:
         raise AbsenceRefused(parsed.problems)
     user = access.signed_in_user(request)
-    system = access.SystemAccess("absence import")
     kept = [pupil for pupil in parsed.pupils if pupil.persistent]
-    children = _children_by_upn(system, [pupil.upn for pupil in kept])
+    children = access.children_by_upn(pupil.upn for pupil in kept)
     with transaction.atomic():
         batch, created = AbsenceImport.objects.get_or_create(
             school=school, academic_year=academic_year, term=term
         )
-        if not created:
-            access.system_rows(system, AbsenceRecord).filter(batch=batch).delete()
         rows = [
             AbsenceRecord(
                 batch=batch,
@@ -272,7 +248,7 @@ def load_absence(
             )
             for pupil in kept
         ]
-        system.create_rows(rows)
+        education_access.replace_absence_rows(batch, rows, replacing=not created)
         batch.file_name = file_name[:255]
         batch.pupils = len(parsed.pupils)
         batch.persistent = len(kept)

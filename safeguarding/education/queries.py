@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from safeguarding.core import access
+from safeguarding.education import access as education_access
 from safeguarding.education.models import (
     AbsenceImport,
     AbsenceRecord,
@@ -33,12 +34,7 @@ def cases(request: HttpRequest, *, show: str = "open") -> QuerySet[CmeCase]:
 
 def cases_shown(rows: QuerySet[CmeCase]) -> QuerySet[CmeCase]:
     """What the list of cases shows of each: its checks, and the last one."""
-    last = access.rows_for_counts(CmeCheck).filter(case=OuterRef("pk")).order_by("-made_on", "-pk")
-    return rows.select_related("child", "agency", "referred_by").annotate(
-        check_count=Count("checks"),
-        last_check_on=Subquery(last.values("made_on")[:1]),
-        last_check_kind=Subquery(last.values("kind")[:1]),
-    )
+    return education_access.with_checks_shown(rows.select_related("child", "agency", "referred_by"))
 
 
 def checks_of(granted: access.ChildAccess, case: CmeCase) -> QuerySet[CmeCheck]:
@@ -61,11 +57,7 @@ def ehe_register(request: HttpRequest, *, show: str = "current") -> QuerySet[Ehe
 
 def ehe_shown(rows: QuerySet[EheRecord]) -> QuerySet[EheRecord]:
     """What the register shows of each record: the last visit."""
-    last = access.rows_for_counts(EheVisit).filter(record=OuterRef("pk")).order_by("-visited_on")
-    return rows.select_related("child", "agency").annotate(
-        last_visit_on=Subquery(last.values("visited_on")[:1]),
-        last_visit_outcome=Subquery(last.values("outcome")[:1]),
-    )
+    return education_access.with_last_visit(rows.select_related("child", "agency"))
 
 
 def visits_of(granted: access.ChildAccess, record: EheRecord) -> QuerySet[EheVisit]:
@@ -98,8 +90,7 @@ def ehe_on(day: date) -> int:
         access.rows_for_counts(EheRecord)
         .filter(started_on__lte=day)
         .exclude(ended_on__lte=day)
-        .values("child_id")
-        .distinct()
+        .grouped("child_id", n=Count("pk"))
         .count()
     )
 

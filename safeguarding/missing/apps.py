@@ -7,6 +7,7 @@ class MissingConfig(AppConfig):
 
     def ready(self) -> None:
         from safeguarding.core import access
+        from safeguarding.missing import access as missing_access
 
         # The agency that reported or recorded an episode is involved with the child.
-        access.register_involvement("missing episode", access.missing_episode_involvement)
+        access.register_involvement("missing episode", missing_access.missing_episode_involvement)

@@ -20,6 +20,7 @@ from safeguarding.core.models import AgencyKind
 from safeguarding.core.roles import Role
 from safeguarding.demo.extracts import WINDOW_END
 from safeguarding.demo.generator import DemoContext, clearer, digest_rows, step
+from safeguarding.missing import access as missing_access
 from safeguarding.missing import clock
 from safeguarding.missing.models import (
     Classification,
@@ -255,7 +256,9 @@ def missing_episode_rows() -> list[list[Any]]:
             e.risk_grading,
             getattr(getattr(e, "interview", None), "status", ""),
         ]
-        for e in access.system_rows(access.SystemAccess("demo"), Episode)
-        .select_related("child", "agency", "interview")
+        for e in missing_access.with_interview(
+            access.system_rows(access.SystemAccess("demo"), Episode)
+        )
+        .select_related("child", "agency")
         .order_by("child__pseudonym", "reported_at", "pk")
     ]

@@ -11,6 +11,7 @@ from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
 from safeguarding.core import access
+from safeguarding.missing import access as missing_access
 from safeguarding.missing import clock, listing
 from safeguarding.missing.clock import LONDON
 from safeguarding.missing.models import Episode, InterviewStatus, ReturnInterview, SchoolHoliday
@@ -58,7 +59,7 @@ def overdue(
 
 def tracker_shown(episodes: QuerySet[Episode]) -> QuerySet[Episode]:
     """What the tracker's page shows of each episode."""
-    return episodes.select_related("child", "agency", "interview")
+    return missing_access.with_interview(episodes.select_related("child", "agency"))
 
 
 def overdue_shown(interviews: QuerySet[ReturnInterview]) -> QuerySet[ReturnInterview]:
@@ -66,21 +67,21 @@ def overdue_shown(interviews: QuerySet[ReturnInterview]) -> QuerySet[ReturnInter
 
 
 def repeat_missing(
-    episodes: QuerySet[Episode],
+    episodes: access.Counts[Episode],
     *,
     now: datetime | None = None,
     threshold: int | None = None,
     window_days: int | None = None,
-) -> QuerySet[Any]:
+) -> access.Grouped:
     """Children (keys only) with at least `threshold` episodes reported in the rolling
-    window ending now, most episodes first."""
+    window ending now, most episodes first: counted over `rows_for_counts`, so each row
+    is a child's key, their count and their last report, never an episode."""
     now = now or timezone.now()
     threshold = threshold or repeat_threshold()
     since = now - timedelta(days=window_days or repeat_window_days())
     return (
         episodes.filter(reported_at__gt=since, reported_at__lte=now)
-        .values("child_id")
-        .annotate(episodes=Count("pk"), last=Max("reported_at"))
+        .grouped("child_id", episodes=Count("pk"), last=Max("reported_at"))
         .filter(episodes__gte=threshold)
         .order_by("-episodes", "-last", "child_id")
     )
@@ -242,8 +243,7 @@ def repeat_missing_at(ends: list[datetime]) -> list[int]:
     per_child = (
         access.rows_for_counts(Episode)
         .filter(reported_at__gt=min(ends) - window, reported_at__lte=max(ends))
-        .values("child_id")
-        .annotate(**windows)
+        .grouped("child_id", **windows)
     )
     counted = per_child.aggregate(
         **{

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from safeguarding.core import access
 from safeguarding.core.decorators import role_required
 from safeguarding.core.roles import CASEWORK_ROLES, STRUCTURE_ROLES, Role
+from safeguarding.missing import access as missing_access
 from safeguarding.missing import actions, listing, queries
 from safeguarding.missing.forms import (
     CorrectionForm,
@@ -85,7 +86,9 @@ def repeat(request: HttpRequest) -> HttpResponse:
 @role_required(*CASEWORK_ROLES)
 def child(request: HttpRequest, public_id: str) -> HttpResponse:
     granted = access.get_child(request, public_id, purpose="missing episodes")
-    episodes = access.rows_for_child(granted, Episode).select_related("agency", "interview")
+    episodes = missing_access.with_interview(
+        access.rows_for_child(granted, Episode).select_related("agency")
+    )
     context = {
         "child": granted.child,
         "episodes": episodes,
@@ -249,7 +252,7 @@ def profile_share(request: HttpRequest, public_id: str) -> HttpResponse:
 @role_required(*CASEWORK_ROLES)
 def notices(request: HttpRequest) -> HttpResponse:
     """Notices of pupils' returns, for a school's designated safeguarding lead."""
-    page = Paginator(access.my_school_notices(request), queries.PAGE_SIZE).get_page(
+    page = Paginator(missing_access.my_school_notices(request), queries.PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(request, "missing/notices.html", {"page": page})
@@ -258,7 +261,7 @@ def notices(request: HttpRequest) -> HttpResponse:
 @role_required(*CASEWORK_ROLES)
 @require_POST
 def notice_read(request: HttpRequest, pk: int) -> HttpResponse:
-    notice = access.my_school_notices(request).filter(pk=pk).first()
+    notice = missing_access.my_school_notices(request).filter(pk=pk).first()
     if not isinstance(notice, SchoolNotice):
         raise Http404("No such notice.")
     actions.mark_notice_read(request, notice)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import calendar
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Count, Min, QuerySet
 from django.http import HttpRequest
 
 from safeguarding.core import access
+from safeguarding.young_carers import access as young_carers_access
 from safeguarding.young_carers.models import OVERSIGHT_MONTHS, Review, YoungCarer
 
 
@@ -70,15 +73,7 @@ def oversight(request: HttpRequest, today: date) -> QuerySet[YoungCarer]:
 
 def oversight_shown(rows: QuerySet[YoungCarer]) -> QuerySet[YoungCarer]:
     """What the tracking meeting's list shows of each: the last review."""
-    last = (
-        access.rows_for_counts(Review)
-        .filter(young_carer=OuterRef("pk"))
-        .order_by("-held_on", "-pk")
-    )
-    return rows.select_related("child", "agency").annotate(
-        last_review_on=Subquery(last.values("held_on")[:1]),
-        last_review_summary=Subquery(last.values("summary")[:1]),
-    )
+    return young_carers_access.with_last_review(rows.select_related("child", "agency"))
 
 
 @dataclass(frozen=True)
@@ -88,12 +83,17 @@ class MonthCount:
     new: int  # identified during the month
 
 
+def _days(groups: Iterable[dict[str, Any]], field: str) -> list[date]:
+    """Each day of a count by day, as many times as it was counted, in order."""
+    return sorted(day for group in groups for day in [group[field]] * group["n"])
+
+
 def identification_by_month(first: date, last: date) -> list[MonthCount]:
     """Young carers on the register at each month's end from `first` to `last` (months),
     and how many were newly identified in each month. Aggregates only: no child named."""
-    spans = list(access.rows_for_counts(YoungCarer).values_list("identified_on", "closed_on"))
-    starts = sorted(start for start, _ in spans)
-    stops = sorted(stop for _, stop in spans if stop is not None)
+    carers = access.rows_for_counts(YoungCarer)
+    starts = _days(carers.grouped("identified_on", n=Count("pk")), "identified_on")
+    stops = _days(carers.exclude(closed_on=None).grouped("closed_on", n=Count("pk")), "closed_on")
     months: list[MonthCount] = []
     cursor = date(first.year, first.month, 1)
     while cursor <= last:
@@ -112,11 +112,6 @@ CHART_MONTHS = 36
 
 def first_identified(end: date) -> date:
     """Where the chart starts by default: the first identification, or 36 months back."""
-    earliest = (
-        access.rows_for_counts(YoungCarer)
-        .order_by("identified_on")
-        .values_list("identified_on", flat=True)
-        .first()
-    )
+    earliest = access.rows_for_counts(YoungCarer).aggregate(first=Min("identified_on"))["first"]
     floor = add_months(date(end.year, end.month, 1), -(CHART_MONTHS - 1))
     return max(earliest, floor) if earliest else floor

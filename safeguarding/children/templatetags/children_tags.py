@@ -19,8 +19,9 @@ LINK_METHODS = {
 
 @register.filter
 def agency_names(child: Any) -> str:
-    """The agencies holding a record of the child, from records prefetched with it."""
-    names = sorted({record.agency.name for record in child.source_records.all()})
+    """The agencies holding a record of the child, from the records prefetched with it
+    (children/access.py: `with_record_agencies`, the search's page)."""
+    names = sorted({record.agency.name for record in getattr(child, "agency_records", [])})
     return ", ".join(names) or "None"
 
 

@@ -134,7 +134,7 @@ def test_of_two_words_one_must_be_the_family_name(
 def test_a_search_that_finds_too_many_asks_to_be_narrowed(
     world: World, client_for: Callable[[str], Client], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from safeguarding.core import access
+    from safeguarding.children import access
 
     for given in ("Jordan", "Jordon", "Jordyn"):
         child = ChildFactory(

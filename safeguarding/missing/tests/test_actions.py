@@ -15,7 +15,7 @@ from safeguarding.conftest import World
 from safeguarding.core import access
 from safeguarding.core.models import AuditAction, AuditEntry
 from safeguarding.core.tests.factories import ChildEventFactory
-from safeguarding.missing import actions, queries
+from safeguarding.missing import actions, processes, queries
 from safeguarding.missing.models import (
     Episode,
     InterviewStatus,
@@ -96,9 +96,9 @@ def test_due_notices_are_emailed_once_and_recorded(
     request_for: Requests, world: World, schools: Schools
 ) -> None:
     record(request_for, world, returned_at=london(2025, 3, 7, 18, 30))
-    assert actions.send_due_notices(today=date(2025, 3, 9)) == 0  # Sunday: not yet
-    assert actions.send_due_notices(today=date(2025, 3, 10)) == 1
-    assert actions.send_due_notices(today=date(2025, 3, 11)) == 0
+    assert processes.send_due_notices(today=date(2025, 3, 9)) == 0  # Sunday: not yet
+    assert processes.send_due_notices(today=date(2025, 3, 10)) == 1
+    assert processes.send_due_notices(today=date(2025, 3, 11)) == 0
     assert [m.to for m in mail.outbox] == [["dsl@school.example"]]
     assert "Jordan" not in mail.outbox[0].body  # the email names no child
     assert (
@@ -317,8 +317,8 @@ def test_imported_missing_events_become_episodes_once(world: World, schools: Sch
         occurred_at=london(2025, 2, 10, 22, 0),
         summary="Reported missing",
     )
-    assert actions.episodes_from_events() == 2
-    assert actions.episodes_from_events() == 0
+    assert processes.episodes_from_events() == 2
+    assert processes.episodes_from_events() == 0
     returned_one = Episode.objects.get(returned_at__isnull=False)
     assert returned_one.returned_at == london(2025, 2, 2, 9, 15)
     assert returned_one.agency == world.police

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from safeguarding.missing.actions import episodes_from_events
+from safeguarding.missing.processes import episodes_from_events
 
 
 class Command(BaseCommand):

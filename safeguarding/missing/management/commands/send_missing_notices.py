@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from safeguarding.missing.actions import send_due_notices
+from safeguarding.missing.processes import send_due_notices
 
 
 class Command(BaseCommand):
