@@ -339,7 +339,7 @@ def measure(database_url: str, path: Path) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from safeguarding.children.importing import run_import
+    from safeguarding.children.imports.pipeline import run_import
     from safeguarding.core.models import Agency, AgencyKind
 
     call_command("migrate", interactive=False, verbosity=0)

@@ -23,8 +23,10 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from safeguarding.children import catalogue, import_actions, import_queries, openapi
-from safeguarding.children.importing import ImportFailed, ImportRefused, run_import
+from safeguarding.children import catalogue, openapi
+from safeguarding.children.imports import actions as import_actions
+from safeguarding.children.imports import queries as import_queries
+from safeguarding.children.imports.pipeline import ImportFailed, ImportRefused, run_import
 from safeguarding.children.models import (
     ApiToken,
     ExtractKind,

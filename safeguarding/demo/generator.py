@@ -113,7 +113,7 @@ from safeguarding.demo.partnership import (
 )
 
 if TYPE_CHECKING:
-    from safeguarding.children.importing import ImportResult
+    from safeguarding.children.imports.pipeline import ImportResult
 
 LONDON = ZoneInfo("Europe/London")
 # The demo's window of activity is three financial years, 1 April 2023 to 31 March 2026
@@ -681,7 +681,7 @@ def make_children(ctx: DemoContext) -> None:
 
 def _import_files(ctx: DemoContext, kind: str) -> list[ImportResult]:
     """Write the agencies' extracts of one kind and load each through the import pipeline."""
-    from safeguarding.children.importing import run_import
+    from safeguarding.children.imports.pipeline import run_import
 
     if ctx.extracts is None:
         raise RuntimeError("The children step makes the extracts the demo imports.")

@@ -13,9 +13,9 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from openpyxl import Workbook
 
-from safeguarding.children import importing
+from safeguarding.children.imports import pipeline as importing
 from safeguarding.children.identifiers import nhs_check_digit, upn_check_letter
-from safeguarding.children.importing import (
+from safeguarding.children.imports.pipeline import (
     ImportFailed,
     ImportRefused,
     Problem,

@@ -1,4 +1,4 @@
-"""The linkage review queue, merge, split and undo (children/actions.py, review_views.py)."""
+"""The linkage review queue, merge, split and undo (children/actions.py, review/views.py)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from safeguarding.children.models import (
     PanelChild,
     SourceRecord,
 )
-from safeguarding.children.review_display import side_by_side, weight_bars
+from safeguarding.children.review.display import side_by_side, weight_bars
 from safeguarding.children.tests.matrix_linkage import make_pair
 from safeguarding.conftest import World
 from safeguarding.core import access

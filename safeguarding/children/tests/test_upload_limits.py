@@ -22,7 +22,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from safeguarding.children.importing import ImportRefused, run_import
+from safeguarding.children.imports.pipeline import ImportRefused, run_import
 from safeguarding.children.models import ImportBatch, ImportStatus, SourceRecord
 from safeguarding.conftest import World
 

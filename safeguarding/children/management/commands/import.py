@@ -13,7 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from safeguarding.children.importing import (
+from safeguarding.children.imports.pipeline import (
     ImportFailed,
     ImportRefused,
     ImportResult,

@@ -21,8 +21,9 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from safeguarding.children import import_actions, import_queries
-from safeguarding.children.import_forms import (
+from safeguarding.children.imports import actions as import_actions
+from safeguarding.children.imports import queries as import_queries
+from safeguarding.children.imports.forms import (
     ON_ERRORS_VALID,
     LoadChoiceForm,
     MappingForm,
@@ -31,7 +32,7 @@ from safeguarding.children.import_forms import (
     UploadForm,
     guess_mapping,
 )
-from safeguarding.children.importing import (
+from safeguarding.children.imports.pipeline import (
     EVENT_FIELDS,
     PERSON_FIELDS,
     ImportRefused,

@@ -38,8 +38,9 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from safeguarding.children import identity, linkage_core
-from safeguarding.children.linkage_core import RECORD_FIELDS, Decisions, Progress
+from safeguarding.children import identity
+from safeguarding.children.linkage import core as linkage_core
+from safeguarding.children.linkage.core import RECORD_FIELDS, Decisions, Progress
 from safeguarding.children.models import (
     CandidateStatus,
     Child,

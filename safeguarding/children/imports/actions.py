@@ -24,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from safeguarding.children.importing import ImportFailed, run_import, save_mapping
+from safeguarding.children.imports.pipeline import ImportFailed, run_import, save_mapping
 from safeguarding.children.models import ApiToken, ImportBatch, ImportChannel
 from safeguarding.core import audit
 from safeguarding.core.access import signed_in_user

@@ -50,7 +50,7 @@ logger = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
 
-SHIPPED_MODEL_FILE = Path(__file__).resolve().parent / "data" / "linkage_model.json"
+SHIPPED_MODEL_FILE = Path(__file__).resolve().parent.parent / "data" / "linkage_model.json"
 
 # The identity fields of a source record that linkage reads.
 RECORD_FIELDS = (
