@@ -113,7 +113,7 @@ from safeguarding.demo.partnership import (
 )
 
 if TYPE_CHECKING:
-    from safeguarding.children.imports.pipeline import ImportResult
+    from safeguarding.children.imports import ImportResult
 
 LONDON = ZoneInfo("Europe/London")
 # The demo's window of activity is three financial years, 1 April 2023 to 31 March 2026
@@ -647,8 +647,8 @@ def make_panels(ctx: DemoContext) -> None:
 #
 # The children come in as they would in a real partnership: each agency's system exports
 # a persons extract and an events extract (demo/extracts.py makes them, with the noise
-# real extracts have), the import pipeline loads them (children/importing.py), and
-# linkage (children/linkage.py) decides which records are one child. The truth, which
+# real extracts have), the import pipeline loads them (children/imports/), and
+# linkage (children/linkage/) decides which records are one child. The truth, which
 # person each record really is, stays on `ctx.extracts`; `demo_extracts(seed, scale)`
 # makes the same extracts again for anyone who needs it later.
 
@@ -681,7 +681,7 @@ def make_children(ctx: DemoContext) -> None:
 
 def _import_files(ctx: DemoContext, kind: str) -> list[ImportResult]:
     """Write the agencies' extracts of one kind and load each through the import pipeline."""
-    from safeguarding.children.imports.pipeline import run_import
+    from safeguarding.children.imports.actions import import_extract
 
     if ctx.extracts is None:
         raise RuntimeError("The children step makes the extracts the demo imports.")
@@ -691,7 +691,7 @@ def _import_files(ctx: DemoContext, kind: str) -> list[ImportResult]:
         paths = extracts.write_extracts(ctx.extracts, target, xlsx_for=XLSX_AGENCIES, kinds=(kind,))
         for path in paths:
             agency = ctx.agencies[path.name.removesuffix(f"-{kind}{path.suffix}")]
-            result = run_import(agency, path, kind=kind, channel=ImportChannel.COMMAND)
+            result = import_extract(agency, path, kind=kind, channel=ImportChannel.COMMAND)
             if not result.loaded or result.problems:
                 raise RuntimeError(
                     f"The demo's {path.name} did not load cleanly: "

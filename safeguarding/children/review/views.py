@@ -16,8 +16,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from safeguarding.children import actions
-from safeguarding.children.review import display as review_display
 from safeguarding.children.models import Child, SourceRecord
+from safeguarding.children.review import display as review_display
 from safeguarding.children.review.forms import DecisionForm, MergeForm, SplitForm, UndoForm
 from safeguarding.core import access
 from safeguarding.core.decorators import role_required

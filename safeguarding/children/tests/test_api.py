@@ -14,8 +14,8 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
 from safeguarding.children import openapi
+from safeguarding.children.imports import EVENT_FIELDS, PERSON_FIELDS
 from safeguarding.children.imports.actions import token_hash
-from safeguarding.children.imports.pipeline import EVENT_FIELDS, PERSON_FIELDS
 from safeguarding.children.models import (
     ApiToken,
     ChildEvent,
@@ -297,12 +297,12 @@ def test_an_import_by_the_api_is_audited(world: World) -> None:
 def test_a_load_that_breaks_half_way_answers_500_and_loads_nothing(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from safeguarding.children.imports import pipeline as importing
+    from safeguarding.children.imports.persons import PersonsRun
 
     def breaks(self: Any) -> Any:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importing._PersonsRun, "run", breaks)
+    monkeypatch.setattr(PersonsRun, "run", breaks)
     make_token(world)
 
     response = post(persons_url(), {"records": PERSONS})

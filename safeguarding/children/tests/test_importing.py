@@ -13,15 +13,16 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from openpyxl import Workbook
 
-from safeguarding.children.imports import pipeline as importing
 from safeguarding.children.identifiers import nhs_check_digit, upn_check_letter
-from safeguarding.children.imports.pipeline import (
+from safeguarding.children.imports import (
     ImportFailed,
     ImportRefused,
     Problem,
-    run_import,
+    import_extract,
+    persons_sql,
     save_mapping,
     saved_mapping,
+    staging,
 )
 from safeguarding.children.models import (
     ChildEvent,
@@ -105,7 +106,7 @@ def test_it_loads_a_persons_file_with_values_tidied_and_extra_columns_kept(
         LA101,Sam,Other,{born(8).isoformat()},m,,,,,
         """,
     )
-    result = run_import(agency, path, kind="persons")
+    result = import_extract(agency, path, kind="persons")
 
     assert (result.rows_read, result.created, result.updated, result.rejected) == (2, 2, 0, 0)
     assert result.loaded and not result.problems
@@ -132,7 +133,7 @@ def test_it_reads_an_xlsx_workbook_as_it_reads_a_csv(agency: Any, tmp_path: Path
     path = tmp_path / "extract.xlsx"
     workbook.save(path)
 
-    result = run_import(agency, path, kind="persons", load_valid_rows=True)
+    result = import_extract(agency, path, kind="persons", load_valid_rows=True)
 
     assert result.rows_read == 2
     assert problems_of(result) == {(3, "date_of_birth"), (3, "nhs_number")}
@@ -149,7 +150,7 @@ def test_a_workbook_uploaded_without_its_name_is_recognised_by_its_bytes(agency:
     workbook.save(stream)
     stream.seek(0)
 
-    result = run_import(agency, stream, kind="persons")
+    result = import_extract(agency, stream, kind="persons")
 
     assert result.created == 1
 
@@ -161,17 +162,17 @@ def test_a_windows_1252_csv_from_older_excel_is_read_when_its_encoding_is_given(
     path.write_bytes("record_id;given_name;family_name\nW1;Zoë;Brontë\n".encode("cp1252"))
 
     with pytest.raises(ImportRefused) as refused:
-        run_import(agency, path, kind="persons")
+        import_extract(agency, path, kind="persons")
     assert "line 2, byte 6 is not UTF-8 (0xEB)" in str(refused.value)
 
-    result = run_import(agency, path, kind="persons", encoding="cp1252")
+    result = import_extract(agency, path, kind="persons", encoding="cp1252")
 
     assert result.created == 1
     assert records(agency)["W1"].given_name == "Zoë"
 
 
 def test_json_objects_from_the_api_are_rows_numbered_from_one(agency: Any) -> None:
-    result = run_import(
+    result = import_extract(
         agency,
         [{"record_id": "J1", "given_name": "Jo"}, {"record_id": "J2", "sex": "Q"}],
         kind="persons",
@@ -211,7 +212,7 @@ def test_each_kind_of_bad_value_is_reported_with_its_row_column_and_reason(
     lines = [",".join(fields)] + [",".join(row.get(f, "") for f in fields) for row in (good, bad)]
     path = csv_file(tmp_path, "\n".join(lines) + "\n")
 
-    result = run_import(agency, path, kind="persons")
+    result = import_extract(agency, path, kind="persons")
 
     assert [(p.row, p.column) for p in result.problems] == [(3, column)]
     assert reason in result.problems[0].reason
@@ -226,7 +227,7 @@ def test_a_date_of_birth_or_nhs_number_is_never_repeated_in_a_reason(
     wrong = NHS_1[:9] + str((int(NHS_1[9]) + 1) % 10)
     path = csv_file(tmp_path, f"{HEADER}\nP1,Ali,Khan,29/02/2015,F,,{wrong},\n")
 
-    result = run_import(agency, path, kind="persons")
+    result = import_extract(agency, path, kind="persons")
 
     reasons = " ".join(p.reason for p in result.problems)
     assert len(result.problems) == 2
@@ -245,7 +246,7 @@ def test_the_same_record_id_twice_is_reported_on_every_row_and_neither_loads(
         D1,Cat
         """,
     )
-    result = run_import(agency, path, kind="persons", load_valid_rows=True)
+    result = import_extract(agency, path, kind="persons", load_valid_rows=True)
 
     assert problems_of(result) == {(2, "record_id"), (4, "record_id")}
     assert "rows (2, 4)" in result.problems[0].reason
@@ -256,7 +257,7 @@ def test_a_file_without_a_record_id_column_is_refused_whole(agency: Any, tmp_pat
     path = csv_file(tmp_path, "given_name,family_name\nAmy,Pond\n")
 
     with pytest.raises(ImportRefused) as refused:
-        run_import(agency, path, kind="persons")
+        import_extract(agency, path, kind="persons")
 
     assert refused.value.problems[0].column == "record_id"
     assert "no record_id column" in refused.value.problems[0].reason
@@ -281,7 +282,7 @@ def test_a_file_that_is_not_csv_or_xlsx_is_refused_with_a_reason(
     path.write_bytes(content)
 
     with pytest.raises(ImportRefused) as refused:
-        run_import(agency, path, kind="persons")
+        import_extract(agency, path, kind="persons")
 
     assert reason in str(refused.value)
     assert ImportBatch.objects.get().status == ImportStatus.REFUSED
@@ -293,7 +294,7 @@ def test_a_file_holding_a_zero_byte_is_refused_with_its_line(agency: Any, tmp_pa
     path.write_bytes(b"record_id,given_name\n" + rows + b"Z300,B\x00en\n")
 
     with pytest.raises(ImportRefused) as refused:
-        run_import(agency, path, kind="persons")
+        import_extract(agency, path, kind="persons")
 
     assert "zero byte (NUL) on line 301" in refused.value.problems[0].reason
     assert not SourceRecord.objects.filter(agency=agency).exists()
@@ -306,7 +307,7 @@ def test_a_utf_16_export_is_refused_with_a_reason_that_says_so(agency: Any, tmp_
     path.write_bytes("record_id,given_name\nU1,Amy\n".encode("utf-16"))
 
     with pytest.raises(ImportRefused) as refused:
-        run_import(agency, path, kind="persons")
+        import_extract(agency, path, kind="persons")
 
     assert "UTF-16" in refused.value.problems[0].reason
 
@@ -317,7 +318,7 @@ def test_a_pushed_value_holding_a_zero_byte_is_refused_with_its_row_and_field(
     objects = [{"record_id": "J1", "given_name": "Amy"}, {"record_id": "J2", "given_name": "B\x00"}]
 
     with pytest.raises(ImportRefused) as refused:
-        run_import(agency, objects, kind="persons")
+        import_extract(agency, objects, kind="persons")
 
     assert problems_of(refused.value) == {(2, "given_name")}
     assert not SourceRecord.objects.filter(agency=agency).exists()
@@ -326,7 +327,7 @@ def test_a_pushed_value_holding_a_zero_byte_is_refused_with_its_row_and_field(
 def test_a_row_with_more_values_than_the_header_is_reported(agency: Any, tmp_path: Path) -> None:
     path = csv_file(tmp_path, "record_id,given_name\nR1,Amy,extra\nR2,Ben\n")
 
-    result = run_import(agency, path, kind="persons")
+    result = import_extract(agency, path, kind="persons")
 
     assert problems_of(result) == {(2, "")}
     assert "3 values but the header names 2 columns" in result.problems[0].reason
@@ -341,7 +342,7 @@ def test_a_column_that_shows_it_is_day_first_reads_its_ambiguous_dates_so(
     year = born(9).year
     path = csv_file(tmp_path, f"record_id,date_of_birth\nA1,05/03/{year}\nA2,25/03/{year}\n")
 
-    result = run_import(agency, path, kind="persons")
+    result = import_extract(agency, path, kind="persons")
 
     assert not result.problems
     assert records(agency)["A1"].date_of_birth == dt.date(year, 3, 5)
@@ -353,7 +354,7 @@ def test_a_column_that_shows_it_is_month_first_reads_its_ambiguous_dates_so(
     year = born(9).year
     path = csv_file(tmp_path, f"record_id,date_of_birth\nA1,05/03/{year}\nA2,03/25/{year}\n")
 
-    result = run_import(agency, path, kind="persons")
+    result = import_extract(agency, path, kind="persons")
 
     assert not result.problems
     assert records(agency)["A1"].date_of_birth == dt.date(year, 5, 3)
@@ -366,7 +367,7 @@ def test_a_truly_ambiguous_date_is_reported_not_guessed(agency: Any, tmp_path: P
         tmp_path, f"record_id,date_of_birth\nA1,05/03/{year}\nA2,{year}-07-30\nA3,07/07/{year}\n"
     )
 
-    result = run_import(agency, path, kind="persons", load_valid_rows=True)
+    result = import_extract(agency, path, kind="persons", load_valid_rows=True)
 
     assert problems_of(result) == {(2, "date_of_birth")}
     assert "either way round" in result.problems[0].reason
@@ -384,7 +385,7 @@ def test_a_settled_ambiguous_date_is_still_checked_for_the_future(
         text = f"05/03/{soon.year}"
     path = csv_file(tmp_path, f"record_id,date_of_birth\nA1,{text}\nA2,25/03/2015\n")
 
-    result = run_import(agency, path, kind="persons")
+    result = import_extract(agency, path, kind="persons")
 
     assert problems_of(result) == {(2, "date_of_birth")}
     assert "in the future" in result.problems[0].reason
@@ -398,12 +399,12 @@ def test_a_file_with_problems_loads_nothing_unless_the_valid_rows_are_chosen(
 ) -> None:
     path = csv_file(tmp_path, "record_id,sex\nV1,F\nV2,Q\nV3,M\n")
 
-    refused = run_import(agency, path, kind="persons")
+    refused = import_extract(agency, path, kind="persons")
     assert (refused.loaded, refused.created, refused.rejected) == (False, 0, 1)
     assert refused.batch.status == ImportStatus.REFUSED
     assert not records(agency)
 
-    chosen = run_import(agency, path, kind="persons", load_valid_rows=True)
+    chosen = import_extract(agency, path, kind="persons", load_valid_rows=True)
     assert (chosen.loaded, chosen.created, chosen.rejected) == (True, 2, 1)
     assert chosen.batch.status == ImportStatus.LOADED_VALID_ROWS
     assert set(records(agency)) == {"V1", "V3"}
@@ -414,7 +415,7 @@ def test_a_dry_run_loads_nothing_and_says_what_a_load_would_do(agency: Any, tmp_
     before = snapshot()
     path = csv_file(tmp_path, "record_id,given_name,sex\nV1,Amelia,F\nV2,Ben,Q\nV3,Cat,F\n")
 
-    result = run_import(agency, path, kind="persons", dry_run=True)
+    result = import_extract(agency, path, kind="persons", dry_run=True)
 
     assert snapshot() == before
     assert result.dry_run and not result.loaded
@@ -430,9 +431,9 @@ def test_a_failure_half_way_through_the_rows_leaves_the_database_as_it_was(
     before = snapshot()
     rows = "\n".join(f"F{i},Name{i}" for i in range(50))
     path = csv_file(tmp_path, f"record_id,given_name\n{rows}\n")
-    monkeypatch.setattr(importing, "CHUNK", 10)
+    monkeypatch.setattr(staging, "CHUNK", 10)
     written: list[int] = []
-    original = importing._Staging.execute_raw
+    original = staging.Staging.execute_raw
 
     def write_then_break(self: Any, statement: str, params: Any) -> int:
         # In the writer thread, per chunk: note the changed records, insert the new ones.
@@ -442,10 +443,10 @@ def test_a_failure_half_way_through_the_rows_leaves_the_database_as_it_was(
         written.append(changed)
         return changed
 
-    monkeypatch.setattr(importing._Staging, "execute_raw", write_then_break)
+    monkeypatch.setattr(staging.Staging, "execute_raw", write_then_break)
 
     with pytest.raises(ImportFailed) as failed:
-        run_import(agency, path, kind="persons")
+        import_extract(agency, path, kind="persons")
 
     # Noted: F0 changed and F1–F9 new; inserted: F1–F9; then F10–F19 noted and inserted.
     assert written == [10, 9, 10, 10]
@@ -459,7 +460,7 @@ def test_a_failure_half_way_through_an_agencys_first_load_leaves_nothing_behind(
 ) -> None:
     rows = "\n".join(f"F{i},Name{i}" for i in range(50))
     path = csv_file(tmp_path, f"record_id,given_name\n{rows}\n")
-    monkeypatch.setattr(importing, "CHUNK", 10)
+    monkeypatch.setattr(staging, "CHUNK", 10)
     chunks: list[int] = []
 
     def progress(rows: int) -> None:
@@ -468,7 +469,7 @@ def test_a_failure_half_way_through_an_agencys_first_load_leaves_nothing_behind(
             raise RuntimeError("the connection dropped")
 
     with pytest.raises(ImportFailed):
-        run_import(agency, path, kind="persons", progress=progress)
+        import_extract(agency, path, kind="persons", progress=progress)
 
     assert not SourceRecord.objects.filter(agency=agency).exists()
     assert ImportBatch.objects.get().status == ImportStatus.FAILED
@@ -482,7 +483,7 @@ def test_a_file_read_in_many_chunks_loads_exactly_as_one_read_whole(
     SourceRecordFactory(
         agency=agency, record_id="C01", child=None, given_name="Old", family_name=""
     )
-    monkeypatch.setattr(importing, "CHUNK", 3)
+    monkeypatch.setattr(staging, "CHUNK", 3)
     year = born(9).year
     rows = [
         f"C01,New,05/03/{year}",  # an existing record, changed
@@ -496,7 +497,7 @@ def test_a_file_read_in_many_chunks_loads_exactly_as_one_read_whole(
     ]
     path = csv_file(tmp_path, "record_id,given_name,date_of_birth\n" + "\n".join(rows) + "\n")
 
-    result = run_import(agency, path, kind="persons", load_valid_rows=True)
+    result = import_extract(agency, path, kind="persons", load_valid_rows=True)
 
     assert problems_of(result) == {(5, "date_of_birth"), (3, "record_id"), (7, "record_id")}
     assert (result.created, result.updated, result.rejected) == (4, 1, 3)
@@ -515,7 +516,7 @@ def test_an_agencys_first_load_read_in_many_chunks_loads_exactly_as_one_read_who
     """An agency's first load writes its records as it goes (on PostgreSQL straight into
     the records table): a duplicate within a chunk or across chunks, and a column that
     settles as month first at its end, must still come out as the whole file decides."""
-    monkeypatch.setattr(importing, "CHUNK", 3)
+    monkeypatch.setattr(staging, "CHUNK", 3)
     year = born(9).year
     rows = [
         f"C01,Ann,05/03/{year}",
@@ -530,7 +531,7 @@ def test_an_agencys_first_load_read_in_many_chunks_loads_exactly_as_one_read_who
     ]
     path = csv_file(tmp_path, "record_id,given_name,date_of_birth\n" + "\n".join(rows) + "\n")
 
-    result = run_import(agency, path, kind="persons", load_valid_rows=True)
+    result = import_extract(agency, path, kind="persons", load_valid_rows=True)
 
     assert problems_of(result) == {
         (3, "record_id"),
@@ -562,7 +563,7 @@ def test_awkward_characters_load_as_written_and_a_re_import_finds_them_unchanged
         encoding="utf-8",
     )
 
-    first = run_import(agency, path, kind="persons")
+    first = import_extract(agency, path, kind="persons")
 
     assert (first.created, first.rejected) == (2, 0), first.problems
     loaded = records(agency)
@@ -573,7 +574,7 @@ def test_awkward_characters_load_as_written_and_a_re_import_finds_them_unchanged
     assert loaded["A2"].attributes == {"Team": "", "Note": "\\N"}
     assert loaded["A2"].date_of_birth is None
 
-    again = run_import(agency, path, kind="persons")
+    again = import_extract(agency, path, kind="persons")
 
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
 
@@ -588,10 +589,10 @@ def test_a_failure_after_the_writes_rolls_all_of_them_back(
     def broken_refresh(*args: Any) -> None:
         raise RuntimeError("linkage store unavailable")
 
-    monkeypatch.setattr(importing, "refresh_children", broken_refresh)
+    monkeypatch.setattr(persons_sql, "refresh_children", broken_refresh)
 
     with pytest.raises(ImportFailed):
-        run_import(agency, path, kind="persons")
+        import_extract(agency, path, kind="persons")
 
     assert snapshot() == before
     entry = AuditEntry.objects.filter(action=AuditAction.IMPORT).get()
@@ -608,7 +609,7 @@ def test_re_importing_a_record_updates_it_keeps_its_history_and_never_duplicates
     first = csv_file(
         tmp_path, f"{HEADER},School\nU1,Amy,Pond,,F,,{NHS_1},,Hill\nU2,Rory,Williams,,M,,,,Dale\n"
     )
-    run_import(agency, first, kind="persons")
+    import_extract(agency, first, kind="persons")
     SourceRecord.objects.filter(agency=agency).update(needs_linking=False)
 
     second = csv_file(
@@ -616,7 +617,7 @@ def test_re_importing_a_record_updates_it_keeps_its_history_and_never_duplicates
         f"{HEADER},School\nU1,Amelia,Pond,,F,,{NHS_1},,Hill\nU2,Rory,Williams,,M,,,,Vale\n",
         "second.csv",
     )
-    result = run_import(agency, second, kind="persons")
+    result = import_extract(agency, second, kind="persons")
 
     assert (result.created, result.updated, result.unchanged) == (0, 2, 0)
     assert SourceRecord.objects.filter(agency=agency).count() == 2
@@ -633,7 +634,7 @@ def test_re_importing_a_record_updates_it_keeps_its_history_and_never_duplicates
         "School": "Dale"
     }
 
-    again = run_import(agency, second, kind="persons")
+    again = import_extract(agency, second, kind="persons")
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
     assert SourceRecordVersion.objects.count() == 2
 
@@ -641,9 +642,13 @@ def test_re_importing_a_record_updates_it_keeps_its_history_and_never_duplicates
 def test_a_column_missing_from_a_re_import_leaves_that_field_as_it_was(
     agency: Any, tmp_path: Path
 ) -> None:
-    run_import(agency, csv_file(tmp_path, f"record_id,nhs_number\nM1,{NHS_1}\n"), kind="persons")
+    import_extract(
+        agency, csv_file(tmp_path, f"record_id,nhs_number\nM1,{NHS_1}\n"), kind="persons"
+    )
 
-    run_import(agency, csv_file(tmp_path, "record_id,given_name\nM1,Mo\n", "b.csv"), kind="persons")
+    import_extract(
+        agency, csv_file(tmp_path, "record_id,given_name\nM1,Mo\n", "b.csv"), kind="persons"
+    )
 
     record = records(agency)["M1"]
     assert (record.nhs_number, record.given_name) == (NHS_1, "Mo")
@@ -654,7 +659,7 @@ def test_a_changed_record_of_a_linked_child_updates_the_childs_identity(
 ) -> None:
     path = csv_file(tmp_path, "record_id,given_name,family_name\nLCS000001,Jordana,Example\n")
 
-    run_import(world.la, path, kind="persons")
+    import_extract(world.la, path, kind="persons")
 
     world.child.refresh_from_db()
     assert world.child.given_name == "Jordana"
@@ -665,7 +670,7 @@ def test_another_agencys_record_with_the_same_id_is_a_different_record(
 ) -> None:
     path = csv_file(tmp_path, "record_id,given_name\nLCS000001,Someone\n")
 
-    result = run_import(world.police, path, kind="persons")
+    result = import_extract(world.police, path, kind="persons")
 
     assert result.created == 1
     assert records(world.la)["LCS000001"].given_name == "Jordan"
@@ -677,7 +682,7 @@ def test_another_agencys_record_with_the_same_id_is_a_different_record(
 def test_a_mapping_feeds_fields_from_the_files_own_headers(agency: Any, tmp_path: Path) -> None:
     path = csv_file(tmp_path, "Person ID,Forename,DOB\nN1,Nia,2015-06-01\n")
 
-    result = run_import(
+    result = import_extract(
         agency,
         path,
         kind="persons",
@@ -692,7 +697,7 @@ def test_the_agencys_saved_mapping_applies_when_none_is_given(agency: Any, tmp_p
     save_mapping(agency, "persons", {"Person ID": "record_id", "Worker": ""}, user=None)
     path = csv_file(tmp_path, "Person ID,Worker\nS1,Jane Social\n")
 
-    result = run_import(agency, path, kind="persons")
+    result = import_extract(agency, path, kind="persons")
 
     assert saved_mapping(agency, "persons") == {"Person ID": "record_id", "Worker": ""}
     assert result.created == 1
@@ -703,7 +708,7 @@ def test_a_mapping_naming_no_field_of_the_hub_is_refused(agency: Any, tmp_path: 
     path = csv_file(tmp_path, "record_id,Birth\nS1,2015-01-01\n")
 
     with pytest.raises(ImportRefused) as refused:
-        run_import(agency, path, kind="persons", mapping={"Birth": "birthday"})
+        import_extract(agency, path, kind="persons", mapping={"Birth": "birthday"})
     assert "'birthday', which is not a field" in str(refused.value)
 
     with pytest.raises(ImportRefused):
@@ -714,7 +719,7 @@ def test_two_columns_feeding_one_field_are_refused(agency: Any, tmp_path: Path) 
     path = csv_file(tmp_path, "record_id,Forename,given_name\nS1,Amy,Amy\n")
 
     with pytest.raises(ImportRefused) as refused:
-        run_import(agency, path, kind="persons", mapping={"Forename": "given_name"})
+        import_extract(agency, path, kind="persons", mapping={"Forename": "given_name"})
 
     assert "two columns feed given_name" in str(refused.value)
 
@@ -736,7 +741,7 @@ def test_events_load_against_the_agencys_person_records_and_take_their_child(
         "LCS000001,Police intelligence,20/07/2025,Graded B2,\n",
     )
 
-    result = run_import(world.la, path, kind="events")
+    result = import_extract(world.la, path, kind="events")
 
     assert (result.created, result.rejected) == (3, 0)
     events = {e.event_type: e for e in ChildEvent.objects.filter(import_batch=result.batch)}
@@ -755,7 +760,7 @@ def test_an_event_of_an_unknown_person_record_says_to_load_persons_first(
 ) -> None:
     path = events_file(tmp_path, "PN-2,mash_contact,2025-03-05,From police's own record,\n")
 
-    result = run_import(world.la, path, kind="events")
+    result = import_extract(world.la, path, kind="events")
 
     assert [(p.row, p.column) for p in result.problems] == [(2, "record_id")]
     assert result.problems[0].reason == (
@@ -789,7 +794,7 @@ def test_each_kind_of_bad_event_is_reported_with_its_row_column_and_reason(
     bad = {**good, column: value}
     rows = "".join(",".join(row.values()) + "\n" for row in (good, bad))
 
-    result = run_import(world.la, events_file(tmp_path, rows), kind="events")
+    result = import_extract(world.la, events_file(tmp_path, rows), kind="events")
 
     assert [(p.row, p.column) for p in result.problems] == [(3, column)]
     assert reason in result.problems[0].reason
@@ -814,7 +819,7 @@ def test_restricted_is_read_from_each_way_systems_write_yes_and_no(
 ) -> None:
     path = events_file(tmp_path, f"LCS000001,mash_contact,2025-03-05,Call,{text}\n")
 
-    result = run_import(world.la, path, kind="events")
+    result = import_extract(world.la, path, kind="events")
 
     assert ChildEvent.objects.get(import_batch=result.batch).restricted is restricted
 
@@ -823,10 +828,10 @@ def test_re_importing_events_does_not_duplicate_them_and_updates_their_restricti
     world: Any, tmp_path: Path
 ) -> None:
     rows = "LCS000001,mash_contact,2025-03-05,Call,no\nLCS000001,cin_start,2025-04-01,Plan,no\n"
-    run_import(world.la, events_file(tmp_path, rows), kind="events")
+    import_extract(world.la, events_file(tmp_path, rows), kind="events")
     changed = rows.replace("Plan,no", "Plan,yes")
 
-    result = run_import(world.la, events_file(tmp_path, changed, "again.csv"), kind="events")
+    result = import_extract(world.la, events_file(tmp_path, changed, "again.csv"), kind="events")
 
     assert (result.created, result.updated, result.unchanged) == (0, 1, 1)
     assert ChildEvent.objects.filter(agency=world.la, import_batch__isnull=False).count() == 2
@@ -838,7 +843,9 @@ def test_the_same_event_twice_in_a_file_is_reported_and_loaded_once(
 ) -> None:
     rows = "LCS000001,mash_contact,2025-03-05 09:00,Call,\n" * 2
 
-    result = run_import(world.la, events_file(tmp_path, rows), kind="events", load_valid_rows=True)
+    result = import_extract(
+        world.la, events_file(tmp_path, rows), kind="events", load_valid_rows=True
+    )
 
     assert [(p.row, p.column) for p in result.problems] == [(3, "")]
     assert "the same event as row 2" in result.problems[0].reason
@@ -850,18 +857,18 @@ def test_ambiguous_event_dates_settled_month_first_are_loaded_so(
 ) -> None:
     rows = "LCS000001,mash_contact,03/05/2025,A,\nLCS000001,cin_start,03/25/2025,B,\n"
 
-    result = run_import(world.la, events_file(tmp_path, rows), kind="events")
+    result = import_extract(world.la, events_file(tmp_path, rows), kind="events")
 
     assert not result.problems
     contact = ChildEvent.objects.get(import_batch=result.batch, event_type="mash_contact")
     assert contact.occurred_at == dt.datetime(2025, 3, 5, tzinfo=dt.UTC)  # GMT in March
-    again = run_import(world.la, events_file(tmp_path, rows, "again.csv"), kind="events")
+    again = import_extract(world.la, events_file(tmp_path, rows, "again.csv"), kind="events")
     assert (again.created, again.unchanged) == (0, 2)
 
 
 def test_an_events_file_needs_its_type_and_date_columns(world: Any, tmp_path: Path) -> None:
     with pytest.raises(ImportRefused) as refused:
-        run_import(world.la, csv_file(tmp_path, "record_id,summary\nX,Y\n"), kind="events")
+        import_extract(world.la, csv_file(tmp_path, "record_id,summary\nX,Y\n"), kind="events")
 
     assert {p.column for p in refused.value.problems} == {"event_type", "occurred_at"}
 
@@ -873,7 +880,7 @@ def test_every_run_leaves_its_batch_and_one_audit_entry(world: Any, tmp_path: Pa
     user = world.users["data_officer"]
     path = csv_file(tmp_path, "record_id,sex\nB1,F\nB2,Q\n", "la-persons.csv")
 
-    result = run_import(world.la, path, kind="persons", user=user, load_valid_rows=True)
+    result = import_extract(world.la, path, kind="persons", user=user, load_valid_rows=True)
 
     batch = ImportBatch.objects.get()
     assert batch == result.batch
@@ -892,7 +899,7 @@ def test_a_batch_keeps_the_first_thousand_problems_and_counts_them_all(
     world: Any, tmp_path: Path
 ) -> None:
     rows = "".join(f"K{i},Q\n" for i in range(1_200))
-    result = run_import(world.la, csv_file(tmp_path, f"record_id,sex\n{rows}"), kind="persons")
+    result = import_extract(world.la, csv_file(tmp_path, f"record_id,sex\n{rows}"), kind="persons")
 
     assert len(result.problems) == 1_200
     assert len(result.batch.problems) == 1_000 and result.batch.problem_count == 1_200
@@ -902,7 +909,7 @@ def test_a_user_cannot_load_another_agencys_extract(world: Any, tmp_path: Path) 
     path = csv_file(tmp_path, "record_id\nX1\n")
 
     with pytest.raises(PermissionDenied):
-        run_import(world.police, path, kind="persons", user=world.users["data_officer"])
+        import_extract(world.police, path, kind="persons", user=world.users["data_officer"])
 
     assert not ImportBatch.objects.exists()
 
@@ -913,4 +920,4 @@ def test_an_agency_that_has_left_the_partnership_has_its_extract_refused(
     gone = AgencyFactory(code="GONE", removed_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
 
     with pytest.raises(ImportRefused, match="left the partnership"):
-        run_import(gone, csv_file(tmp_path, "record_id\nX1\n"), kind="persons")
+        import_extract(gone, csv_file(tmp_path, "record_id\nX1\n"), kind="persons")
