@@ -2,7 +2,7 @@
 
 `link` reads what needs linking (records new or changed since the last run, flagged
 `needs_linking` by the import) and the index of records already linked, hands both to
-the linkage core (`children/linkage_core.py`: Splink on DuckDB, no database), and writes
+the linkage core (`children/linkage/core.py`: Splink on DuckDB, no database), and writes
 back what it decided, in one transaction: a failure leaves the index as it was.
 
 - A record above the upper threshold joins the child of its match (link method "model",
