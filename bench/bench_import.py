@@ -6,7 +6,7 @@ column the hub keeps as an attribute, and about 0.2% of rows with a problem), th
 times DuckDB reading the same file into a table of its own with every column as text:
 the floor, the least any reader of the file could take. Then, on a fresh SQLite file
 and a fresh PostgreSQL database, a subprocess migrates and times
-`importing.run_import` (with load_valid_rows, so the faulty rows are rejected and the
+`imports.actions.import_extract` (with load_valid_rows, so the faulty rows are rejected and the
 rest loaded) twice: the first load (every record new) and a re-import of the same file
 (every record unchanged). It prints rows per second, the ratio to the floor and the
 process's peak memory.
@@ -339,7 +339,7 @@ def measure(database_url: str, path: Path) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from safeguarding.children.importing import run_import
+    from safeguarding.children.imports.actions import import_extract
     from safeguarding.core.models import Agency, AgencyKind
 
     call_command("migrate", interactive=False, verbosity=0)
@@ -355,7 +355,7 @@ def measure(database_url: str, path: Path) -> None:
     for label in ("first load", "re-import, unchanged"):
         load_before = os.getloadavg()[0]
         started, cpu_started = time.perf_counter(), time.process_time()
-        result = run_import(agency, path, kind="persons", load_valid_rows=True)
+        result = import_extract(agency, path, kind="persons", load_valid_rows=True)
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         runs.append(
             {

@@ -106,7 +106,7 @@ def _write_data(seed: int, size: int) -> None:
     import pyarrow as pa
     import pyarrow.feather as feather
 
-    from safeguarding.children import linkage_core
+    from safeguarding.children.linkage import core as linkage_core
     from safeguarding.demo import extracts
 
     records = linkage_data.records_of(extracts.generate_records(seed, size))
@@ -134,7 +134,8 @@ def _scratch(seed: int, size: int) -> dict[str, Any]:
     import linkage_data
     import pyarrow.feather as feather
 
-    from safeguarding.children import linkage, linkage_core
+    from safeguarding.children import linkage
+    from safeguarding.children.linkage import core as linkage_core
 
     table = feather.read_table(_data_file(seed, size))
     truth = dict(
@@ -191,7 +192,8 @@ def _incremental(seed: int, index_size: int, extract_size: int) -> dict[str, Any
     import pyarrow.compute as pc
     import pyarrow.feather as feather
 
-    from safeguarding.children import linkage, linkage_core
+    from safeguarding.children import linkage
+    from safeguarding.children.linkage import core as linkage_core
 
     table = feather.read_table(_data_file(seed, index_size + extract_size))
     ids = table.column("unique_id").to_pylist()

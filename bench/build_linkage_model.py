@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     import linkage_data
     import pyarrow as pa
 
-    from safeguarding.children import linkage_core
+    from safeguarding.children.linkage import core as linkage_core
     from safeguarding.demo import extracts
 
     started = time.perf_counter()

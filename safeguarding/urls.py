@@ -5,8 +5,8 @@ from safeguarding.core import errors
 urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("children/", include("safeguarding.children.urls")),
-    path("imports/", include("safeguarding.children.import_urls")),
-    path("linkage/", include("safeguarding.children.linkage_urls")),
+    path("imports/", include("safeguarding.children.imports.urls")),
+    path("linkage/", include("safeguarding.children.review.urls")),
     path("api/", include("safeguarding.children.api_urls")),
     path("exploitation/", include("safeguarding.exploitation.urls")),
     path("missing/", include("safeguarding.missing.urls")),

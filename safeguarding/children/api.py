@@ -4,7 +4,7 @@
 the OpenAPI document in children/openapi.py. A request is authenticated by an agency's
 bearer token only; a session cookie is ignored, which is why CSRF does not apply here
 (docs/decisions/0020-import-api-and-tokens.md). The records go through the same
-`run_import` as the upload page and the command, as ImportChannel.API.
+`imports.actions.import_extract` as the upload page and the command, as ImportChannel.API.
 """
 
 from __future__ import annotations
@@ -23,8 +23,10 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from safeguarding.children import catalogue, import_actions, import_queries, openapi
-from safeguarding.children.importing import ImportFailed, ImportRefused, run_import
+from safeguarding.children import catalogue, openapi
+from safeguarding.children.imports import ImportFailed, ImportRefused
+from safeguarding.children.imports import actions as import_actions
+from safeguarding.children.imports import queries as import_queries
 from safeguarding.children.models import (
     ApiToken,
     ExtractKind,
@@ -190,7 +192,7 @@ def _import(request: HttpRequest, token: ApiToken, kind: str) -> HttpResponse:
         )
     try:
         # The records use the hub's field names, as documented: no saved column mapping.
-        batch = run_import(
+        batch = import_actions.import_extract(
             token.agency,
             rows,
             kind=kind,

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from safeguarding.demo.generator import DemoContext, london, step
+from safeguarding.demo.generator import london
+from safeguarding.demo.registry import DemoContext, step
 from safeguarding.insight import computed
 from safeguarding.insight.models import Channel, Correction, Submission
 

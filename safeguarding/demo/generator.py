@@ -24,69 +24,31 @@ the linkage with public ids and pseudonyms from the step's seed; "link review" h
 fixed linkage officer decide all but a handful of the pairs it was unsure of, by the
 truth. `demo_extracts(seed, scale)` makes the same extracts, truth and all, again.
 
-How a later app adds its part
------------------------------
-An app (exploitation, missing, insight, learning, training, ...) adds a `demo.py` module:
-
-    from safeguarding.demo.generator import DemoContext, clearer, digest_rows, step
-
-    @step("missing episodes")
-    def make_missing_episodes(ctx: DemoContext) -> None:
-        ...                      # uses ctx.children, ctx.agencies, ctx.rng
-
-    @clearer("missing episodes")
-    def clear_missing_episodes(ctx: DemoContext) -> None:
-        ...                      # deletes what the step made, for --reset
-
-    @digest_rows("missing episodes")
-    def missing_episode_rows() -> list[list[Any]]:
-        ...                      # the rows, by natural keys, for the same-seed test
-
-`registered_steps()` imports every installed app's `demo` module (Django's
-`autodiscover_modules`), so the app needs nothing else. Steps run in the order they are
-registered: this module's core steps first, then each app's in INSTALLED_APPS order.
-Clearers run in the reverse order, so an app's rows go before the agencies, users and
-children they point at. Digests cover every registered source of rows.
+The machinery (the context, the registry, discovery, order and running) is in
+demo/registry.py; this module holds the core steps that make the partnership's
+structure and its users, and demo/child_index.py those that make its children.
+How a later app adds its part: see demo/registry.py.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
-import json
 import random
-import string
-import tempfile
-import uuid
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from django.contrib.auth.hashers import make_password
-from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
-from django.utils.module_loading import autodiscover_modules
 
 from safeguarding.children.models import (
     PSEUDONYM_ALPHABET,
     Child,
-    ChildEvent,
-    ColumnMapping,
-    ImportBatch,
-    ImportChannel,
-    LinkageRun,
-    PanelChild,
-    SourceRecord,
 )
-from safeguarding.core import audit
 from safeguarding.core.access import SystemAccess
 from safeguarding.core.models import (
     Agency,
-    AuditAction,
-    BreakGlass,
     Panel,
     Partnership,
     Priority,
@@ -95,13 +57,10 @@ from safeguarding.core.models import (
     User,
 )
 from safeguarding.core.roles import Role
-from safeguarding.demo import extracts, names
-from safeguarding.demo.extracts import AGE_ON, WINDOW_END, WINDOW_START, SyntheticExtracts
+from safeguarding.demo import names
 from safeguarding.demo.partnership import (
     AGENCIES,
     AREA,
-    DEMO_PASSWORD,
-    EXPLOITATION_RISK_PANEL,
     FIXED_USERS,
     PANELS,
     PARTNERSHIP_NAME,
@@ -113,12 +72,12 @@ from safeguarding.demo.partnership import (
 )
 
 if TYPE_CHECKING:
-    from safeguarding.children.importing import ImportResult
+    pass
+from safeguarding.demo.registry import PURPOSE, DemoContext, clearer, digest_rows, step
 
 LONDON = ZoneInfo("Europe/London")
 # The demo's window of activity is three financial years, 1 April 2023 to 31 March 2026
 # (WINDOW_START, WINDOW_END); children are aged 0 to 17 on AGE_ON, its last day.
-PURPOSE = "demo partnership"
 
 # How many users the generator makes at scale 1 (the children: demo/extracts.py), and
 # never fewer than the plan's, so that every panel and sub-group has its people even in
@@ -129,222 +88,6 @@ USERS_MINIMUM = len(USER_PLAN)
 AGENCIES_BY_CODE: dict[str, AgencySpec] = {spec.code: spec for spec in AGENCIES}
 
 T = TypeVar("T")
-
-
-# --- The context and the registry -------------------------------------------------------
-
-
-@dataclass
-class DemoContext:
-    """What the steps share: the seed, the scale, and everything made so far."""
-
-    seed: int
-    scale: float
-    system: SystemAccess = field(default_factory=lambda: SystemAccess(PURPOSE))
-    rng: random.Random = field(default_factory=random.Random)
-    partnership: Partnership | None = None
-    agencies: dict[str, Agency] = field(default_factory=dict)
-    # The fixed users by key (partnership.FIXED_USERS), and the generated ones.
-    users: dict[str, User] = field(default_factory=dict)
-    generated_users: list[User] = field(default_factory=list)
-    roles_by_user: dict[int, tuple[str, ...]] = field(default_factory=dict)
-    sub_groups: dict[str, SubGroup] = field(default_factory=dict)
-    panels: dict[str, Panel] = field(default_factory=dict)
-    children: list[Child] = field(default_factory=list)
-    records_by_child: dict[int, list[SourceRecord]] = field(default_factory=dict)
-    events_by_child: dict[int, list[ChildEvent]] = field(default_factory=dict)
-    # A child neither fixed practitioner's agency is involved with, on no panel: the one
-    # to try break-glass on.
-    break_glass_child: Child | None = None
-    # The population and the agencies' extracts of it, with the truth of who is who.
-    extracts: SyntheticExtracts | None = None
-    # Where to keep the extract files and the truth (`demo --extracts DIR`); else a
-    # temporary folder, deleted once they are loaded.
-    extracts_dir: Path | None = None
-    # Anything else a step wants a later step to find, by name.
-    objects: dict[str, Any] = field(default_factory=dict)
-    counts: dict[str, int] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    _password_hash: str = ""
-
-    def reseed(self, name: str) -> None:
-        # A str seed is hashed with SHA-512 by random.Random: stable across runs and machines.
-        self.rng = random.Random(f"{self.seed}:{name}")
-
-    def scaled(self, base: int) -> int:
-        return max(1, round(base * self.scale))
-
-    def count(self, label: str, n: int) -> None:
-        self.counts[label] = self.counts.get(label, 0) + n
-
-    def new_uuid(self) -> uuid.UUID:
-        return uuid.UUID(int=self.rng.getrandbits(128), version=4)
-
-    @property
-    def all_users(self) -> list[User]:
-        return [*self.users.values(), *self.generated_users]
-
-    @property
-    def password_hash(self) -> str:
-        """The demo password, hashed once with a salt from the seed: one slow hash, not fifty."""
-        if not self._password_hash:
-            rng = random.Random(f"{self.seed}:password")
-            salt = "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(22))
-            self._password_hash = make_password(DEMO_PASSWORD, salt=salt)
-        return self._password_hash
-
-
-StepFunction = Callable[[DemoContext], None]
-RowsFunction = Callable[[], Iterable[Iterable[Any]]]
-
-
-@dataclass
-class Step:
-    name: str
-    func: StepFunction
-
-    def run(self, ctx: DemoContext) -> None:
-        ctx.reseed(self.name)
-        self.func(ctx)
-
-
-_steps: list[Step] = []
-_clearers: list[Step] = []
-_digests: dict[str, RowsFunction] = {}
-
-
-def _register(registry: list[Step], name: str, func: StepFunction) -> None:
-    # Registering a name again (a module imported twice) replaces it in place.
-    for existing in registry:
-        if existing.name == name:
-            existing.func = func
-            return
-    registry.append(Step(name, func))
-
-
-def step(name: str) -> Callable[[StepFunction], StepFunction]:
-    """Register a step of the demo; steps run in the order they are registered."""
-
-    def register(func: StepFunction) -> StepFunction:
-        _register(_steps, name, func)
-        return func
-
-    return register
-
-
-def clearer(name: str) -> Callable[[StepFunction], StepFunction]:
-    """Register what --reset deletes; clearers run in the reverse order of registration."""
-
-    def register(func: StepFunction) -> StepFunction:
-        _register(_clearers, name, func)
-        return func
-
-    return register
-
-
-def digest_rows(name: str) -> Callable[[RowsFunction], RowsFunction]:
-    """Register a source of rows for `digest()`, by natural keys (never primary keys)."""
-
-    def register(func: RowsFunction) -> RowsFunction:
-        _digests[name] = func
-        return func
-
-    return register
-
-
-def discover() -> None:
-    """Import each installed app's `demo` module, so that its steps are registered."""
-    autodiscover_modules("demo")
-
-
-def registered_steps() -> list[Step]:
-    discover()
-    return list(_steps)
-
-
-def find_step(name: str) -> Step:
-    for candidate in registered_steps():
-        if candidate.name == name:
-            return candidate
-    raise KeyError(name)
-
-
-def registered_clearers() -> list[Step]:
-    discover()
-    return list(reversed(_clearers))
-
-
-# --- Running ------------------------------------------------------------------------------
-
-
-Progress = Callable[[list[Step]], Iterable[Step]]
-
-
-def existing_data() -> dict[str, int]:
-    """What the database holds already; the demo refuses to mix with it unless told to reset."""
-    system = SystemAccess(PURPOSE)
-    return {
-        "partnership settings": Partnership.objects.count(),
-        "agencies": Agency.objects.count(),
-        "users": User.objects.count(),
-        "children": system.children().count(),
-    }
-
-
-def clear(*, progress: Progress | None = None) -> DemoContext:
-    """Delete the partnership's data (not the audit log, which is append-only)."""
-    ctx = DemoContext(seed=0, scale=1)
-    before = existing_data()
-    with transaction.atomic():
-        steps = registered_clearers()
-        for clearing in progress(steps) if progress else steps:
-            clearing.run(ctx)
-        audit.record(
-            AuditAction.STRUCTURE_CHANGE,
-            object_type="demo partnership",
-            purpose=f"{PURPOSE}: reset",
-            detail={"deleted": before},
-        )
-    return ctx
-
-
-def generate(
-    *,
-    seed: int,
-    scale: float = 1,
-    progress: Progress | None = None,
-    extracts_dir: Path | None = None,
-) -> DemoContext:
-    """Run every registered step in one transaction: all of the partnership or none of it."""
-    if scale <= 0:
-        raise ValueError("The scale must be more than 0.")
-    ctx = DemoContext(seed=seed, scale=scale, extracts_dir=extracts_dir)
-    with transaction.atomic():
-        steps = registered_steps()
-        for making in progress(steps) if progress else steps:
-            making.run(ctx)
-        audit.record(
-            AuditAction.CHILD_CREATE,
-            object_type="demo partnership",
-            purpose=PURPOSE,
-            detail={"seed": seed, "scale": scale, "counts": ctx.counts},
-        )
-    return ctx
-
-
-def digest() -> str:
-    """A SHA-256 of every registered source of rows: equal for equal partnerships."""
-    discover()
-    hasher = hashlib.sha256()
-    for name in sorted(_digests):
-        rows = sorted(
-            json.dumps(list(row), default=str, sort_keys=True) for row in _digests[name]()
-        )
-        hasher.update(name.encode())
-        for row in rows:
-            hasher.update(row.encode())
-            hasher.update(b"\n")
-    return hasher.hexdigest()
 
 
 # --- Helpers for the steps -----------------------------------------------------------------
@@ -643,261 +386,6 @@ def make_panels(ctx: DemoContext) -> None:
     ctx.count("panels", len(PANELS))
 
 
-# --- The children: a population, the agencies' extracts of it, imported and linked ----------
-#
-# The children come in as they would in a real partnership: each agency's system exports
-# a persons extract and an events extract (demo/extracts.py makes them, with the noise
-# real extracts have), the import pipeline loads them (children/importing.py), and
-# linkage (children/linkage.py) decides which records are one child. The truth, which
-# person each record really is, stays on `ctx.extracts`; `demo_extracts(seed, scale)`
-# makes the same extracts again for anyone who needs it later.
-
-# Agencies whose systems send XLSX rather than CSV: the import reads both.
-XLSX_AGENCIES = frozenset({"KINDRED", "PRI-HOLLINS", "FIRE"})
-# Records made to be hard to link, so that the review queue has pairs whichever way the
-# model leans: at least this many, and more at larger scales.
-BORDERLINE_RECORDS = 4
-BORDERLINE_PER_SCALE = 8
-IMPORT_PURPOSE = "demo partnership: agency extracts"
-
-
-def demo_extracts(seed: int, scale: float) -> extracts.SyntheticExtracts:
-    """The extracts the demo loads for this seed and scale, with their truth."""
-    return extracts.generate(
-        seed,
-        people=max(1, round(extracts.REFERENCE_POPULATION * scale)),
-        known_share=extracts.KNOWN_SHARE,
-        borderline=max(BORDERLINE_RECORDS, round(BORDERLINE_PER_SCALE * scale)),
-    )
-
-
-@step("children")
-def make_children(ctx: DemoContext) -> None:
-    """The area's children, and what each agency's system holds about those it knows."""
-    ctx.extracts = demo_extracts(ctx.seed, ctx.scale)
-    ctx.count("children in the area", len(ctx.extracts.people))
-    ctx.count("children known to agencies", len(ctx.extracts.known_people()))
-
-
-def _import_files(ctx: DemoContext, kind: str) -> list[ImportResult]:
-    """Write the agencies' extracts of one kind and load each through the import pipeline."""
-    from safeguarding.children.importing import run_import
-
-    if ctx.extracts is None:
-        raise RuntimeError("The children step makes the extracts the demo imports.")
-    results = []
-    with tempfile.TemporaryDirectory(prefix="demo-extracts-") as folder:
-        target = ctx.extracts_dir or Path(folder)
-        paths = extracts.write_extracts(ctx.extracts, target, xlsx_for=XLSX_AGENCIES, kinds=(kind,))
-        for path in paths:
-            agency = ctx.agencies[path.name.removesuffix(f"-{kind}{path.suffix}")]
-            result = run_import(agency, path, kind=kind, channel=ImportChannel.COMMAND)
-            if not result.loaded or result.problems:
-                raise RuntimeError(
-                    f"The demo's {path.name} did not load cleanly: "
-                    + "; ".join(f"row {p.row}, {p.column}: {p.reason}" for p in result.problems[:5])
-                )
-            results.append(result)
-        if ctx.extracts_dir is not None and kind == "persons":
-            extracts.write_truth(ctx.extracts, ctx.extracts_dir / "truth.csv")
-    return results
-
-
-@step("source records")
-def load_source_records(ctx: DemoContext) -> None:
-    results = _import_files(ctx, "persons")
-    rng = ctx.rng
-    records = list(
-        ctx.system.source_records().select_related("agency").order_by("agency__code", "record_id")
-    )
-    for record in records:
-        born = record.date_of_birth or WINDOW_START
-        record.created_at = random_moment(
-            rng, max(WINDOW_START - timedelta(days=730), born), WINDOW_END
-        )
-    ctx.system.source_records().bulk_update(records, ["created_at"], batch_size=500)
-    ctx.count("agency extracts loaded", len(results))
-    ctx.count("source records", sum(result.created for result in results))
-
-
-@step("events")
-def load_events(ctx: DemoContext) -> None:
-    results = _import_files(ctx, "events")
-    rng = ctx.rng
-    events = list(
-        ctx.system.events().order_by("agency__code", "fingerprint").only("pk", "occurred_at")
-    )
-    for event in events:
-        event.created_at = event.occurred_at + timedelta(hours=rng.randint(1, 72))
-    ctx.system.events().bulk_update(events, ["created_at"], batch_size=500)
-    ctx.count("agency extracts loaded", len(results))
-    ctx.count("events", sum(result.created for result in results))
-    ctx.count("restricted events", ctx.system.events().filter(restricted=True).count())
-
-
-@step("linkage")
-def link_children(ctx: DemoContext) -> None:
-    """Link the agencies' records into children, as `safeguarding link` does."""
-    from safeguarding.children.linkage import link
-
-    rng = ctx.rng
-    taken: set[str] = set()
-
-    def child_fields() -> dict[str, Any]:
-        name = pseudonym(rng)
-        while name in taken:
-            name = pseudonym(rng)
-        taken.add(name)
-        return {"public_id": ctx.new_uuid(), "pseudonym": name}
-
-    run = link(
-        ctx.system,
-        make_child_fields=child_fields,
-        make_candidate_fields=lambda: {"public_id": ctx.new_uuid()},
-    )
-    children = list(ctx.system.children().order_by("public_id"))
-    first_record: dict[int, datetime] = {}
-    for child_id, created in (
-        ctx.system.source_records().values_list("child_id", "created_at").order_by("created_at")
-    ):
-        first_record.setdefault(child_id, created)
-    for child in children:
-        child.created_at = first_record.get(child.pk, london(WINDOW_START, time(9, 0)))
-    ctx.system.children().bulk_update(children, ["created_at"], batch_size=500)
-    ctx.count("children linked", len(children))
-    ctx.count("pairs sent for review", run.sent_for_review)
-    _collect_children(ctx)
-
-
-def _collect_children(ctx: DemoContext) -> None:
-    """Put the index's children (not those merged into another) where later steps look."""
-    ctx.children = list(ctx.system.children().filter(merged_into=None).order_by("public_id"))
-    ctx.records_by_child = {}
-    ctx.events_by_child = {}
-    for record in (
-        ctx.system.source_records().select_related("agency").order_by("agency__code", "record_id")
-    ):
-        if record.child_id is not None:
-            ctx.records_by_child.setdefault(record.child_id, []).append(record)
-    for event in (
-        ctx.system.events().select_related("agency").order_by("occurred_at", "fingerprint")
-    ):
-        if event.child_id is not None:
-            ctx.events_by_child.setdefault(event.child_id, []).append(event)
-    ctx.break_glass_child = break_glass_candidate()
-
-
-# The first load's review queue, worked by the partnership's linkage officer (the fixed
-# user) but for this many pairs, left for the demo's visitors to decide. So the demo shows
-# pairs waiting, pairs decided either way, and the merges that confirming made.
-REVIEW_LEFT_PER_SCALE = 10
-REVIEW_LEFT_MINIMUM = 3
-REVIEW_NOTE = "Checked against the agencies' records."
-
-
-@step("link review")
-def work_the_review_queue(ctx: DemoContext) -> None:
-    from django.http import HttpRequest
-
-    from safeguarding.children.actions import IdentityChangeRefused, decide_candidate
-    from safeguarding.children.models import CandidateStatus
-
-    if ctx.extracts is None:
-        raise RuntimeError("The children step makes the extracts whose truth decides here.")
-    truth = ctx.extracts.truth
-    pending = list(
-        ctx.system.candidates()
-        .filter(status=CandidateStatus.PENDING)
-        .select_related("record__agency", "candidate__agency")
-        .order_by("public_id")
-    )
-
-    def same_child(pair: Any) -> bool:
-        return bool(
-            truth.get((pair.record.agency.code, pair.record.record_id))
-            == truth.get((pair.candidate.agency.code, pair.candidate.record_id))
-        )
-
-    # Leave pairs of both kinds, alternately, so that a visitor meets each.
-    left_wanted = max(REVIEW_LEFT_MINIMUM, ctx.scaled(REVIEW_LEFT_PER_SCALE))
-    same = [pair for pair in pending if same_child(pair)]
-    different = [pair for pair in pending if not same_child(pair)]
-    left: list[Any] = []
-    while len(left) < left_wanted and (same or different):
-        for group in (same, different):
-            if group and len(left) < left_wanted:
-                left.append(group.pop(0))
-    request = HttpRequest()
-    request.user = ctx.users["linkage_officer"]
-    request.META["REMOTE_ADDR"] = "127.0.0.1"
-    decided = 0
-    for pair in sorted(same + different, key=lambda p: p.public_id):
-        if not ctx.system.candidates().filter(pk=pair.pk, status=CandidateStatus.PENDING).exists():
-            continue  # settled by an earlier merge
-        try:
-            decide_candidate(request, pair.public_id, same_child=same_child(pair), note=REVIEW_NOTE)
-        except IdentityChangeRefused:
-            continue
-        decided += 1
-    _collect_children(ctx)
-    ctx.count("pairs decided by the linkage officer", decided)
-    ctx.count(
-        "pairs awaiting review",
-        ctx.system.candidates().filter(status=CandidateStatus.PENDING).count(),
-    )
-    ctx.count("children", len(ctx.children))
-
-
-EXPLOITATION_SIGNS = frozenset({"exploitation_concern", "missing_episode", "police_intelligence"})
-# Children on the risk assessment meeting's list at scale 1 (a few dozen, as in life).
-PANEL_LIST_PER_SCALE = 60
-PANEL_LIST_MINIMUM = 3
-
-
-@step("panel lists")
-def make_panel_lists(ctx: DemoContext) -> None:
-    """A few dozen adolescents on the risk assessment meeting's list, those with the most
-    signs of exploitation in their chronology first."""
-    rng = ctx.rng
-    panel = ctx.panels[EXPLOITATION_RISK_PANEL]
-    outsider = ctx.break_glass_child.pk if ctx.break_glass_child else None
-    candidates = []
-    for child in ctx.children:
-        if child.pk == outsider or child.date_of_birth is None:
-            continue
-        if age_on(child.date_of_birth, AGE_ON) < 10:
-            continue
-        signs = sum(
-            event.event_type in EXPLOITATION_SIGNS
-            for event in ctx.events_by_child.get(child.pk, [])
-        )
-        candidates.append((-min(signs, 3), rng.random(), child))
-    candidates.sort(key=lambda c: (c[0], c[1]))
-    wanted = max(PANEL_LIST_MINIMUM, ctx.scaled(PANEL_LIST_PER_SCALE))
-    listed = [child for _, _, child in candidates[:wanted]]
-    ctx.system.panel_entries().bulk_create(
-        [
-            PanelChild(
-                panel=panel,
-                child=child,
-                added_by=ctx.users["officer"],
-                added_at=random_moment(rng, date(2024, 4, 1), date(2026, 3, 15)),
-            )
-            for child in listed
-        ]
-    )
-    ctx.objects["exploitation risk list"] = listed
-    ctx.count("children on the exploitation risk panel", len(listed))
-    # The help names the first such child (the list above leaves it off).
-    candidate = break_glass_candidate()
-    if candidate is None:
-        raise RuntimeError("The demo needs a child that neither fixed practitioner can see.")
-    ctx.notes.append(
-        "A child that neither practitioner@council nor practitioner@police is involved with, "
-        f"and on no panel (try break-glass): {candidate.public_id}"
-    )
-
-
 # --- Clearing, for --reset --------------------------------------------------------------------
 
 
@@ -914,28 +402,6 @@ def clear_structure(ctx: DemoContext) -> None:
     User.objects.all().delete()
     Agency.objects.all().delete()
     Partnership.objects.all().delete()
-
-
-@clearer("children")
-def clear_children(ctx: DemoContext) -> None:
-    from safeguarding.children.models import ApiToken, LinkageModel
-
-    BreakGlass.objects.all().delete()
-    ctx.system.panel_entries().delete()
-    ctx.system.candidates().delete()
-    ctx.system.identity_changes().delete()
-    ctx.system.versions().delete()
-    ctx.system.events().delete()
-    ctx.system.source_records().delete()
-    # A merged child points at the child it went into; both go.
-    ctx.system.children().exclude(merged_into=None).update(merged_into=None)
-    ctx.system.children().delete()
-    LinkageRun.objects.all().delete()
-    # Trained models go too: the next linkage loads the shipped one, as on a new install.
-    LinkageModel.objects.all().delete()
-    ImportBatch.objects.all().delete()
-    ColumnMapping.objects.all().delete()
-    ApiToken.objects.all().delete()
 
 
 # --- What the digest covers ---------------------------------------------------------------------
@@ -1000,80 +466,6 @@ def structure_rows() -> Iterable[list[Any]]:
         ]
     for pa in Panel.objects.prefetch_related("members"):
         yield ["panel", pa.name, pa.kind, pa.is_active, sorted(u.email for u in pa.members.all())]
-
-
-@digest_rows("children")
-def child_rows() -> Iterable[list[Any]]:
-    system = SystemAccess(PURPOSE)
-    for c in system.children().select_related("merged_into"):
-        yield [
-            "child",
-            c.public_id,
-            c.pseudonym,
-            c.given_name,
-            c.family_name,
-            c.date_of_birth,
-            c.sex,
-            c.nhs_number,
-            c.upn,
-            c.postcode,
-            c.identity_sources,
-            c.merged_into.public_id if c.merged_into else "",
-            c.created_at,
-        ]
-    for r in system.source_records().select_related("agency", "child"):
-        yield [
-            "record",
-            r.agency.code,
-            r.record_id,
-            r.child.public_id if r.child else "",
-            r.given_name,
-            r.family_name,
-            r.other_names,
-            r.date_of_birth,
-            r.sex,
-            r.address,
-            r.postcode,
-            r.nhs_number,
-            r.upn,
-            r.attributes,
-            r.link_method,
-            None if r.link_probability is None else round(r.link_probability, 6),
-            r.created_at,
-        ]
-    for e in system.events().select_related("agency", "child", "source_record"):
-        yield [
-            "event",
-            e.agency.code,
-            e.source_record.record_id,
-            e.child.public_id if e.child else "",
-            e.event_type,
-            e.occurred_at,
-            e.summary,
-            e.restricted,
-            e.created_at,
-        ]
-    for p in system.panel_entries().select_related("panel", "child", "added_by"):
-        yield [
-            "panel entry",
-            p.panel.name,
-            p.child.public_id,
-            p.added_at,
-            p.added_by.email if p.added_by else "",
-            p.removed_at,
-        ]
-    for pair in system.candidates().select_related(
-        "record__agency", "candidate__agency", "decided_by"
-    ):
-        yield [
-            "link candidate",
-            pair.public_id,
-            f"{pair.record.agency.code}:{pair.record.record_id}",
-            f"{pair.candidate.agency.code}:{pair.candidate.record_id}",
-            round(pair.match_probability, 6),
-            pair.status,
-            pair.decided_by.email if pair.decided_by else "",
-        ]
 
 
 # --- For the sign-in help -----------------------------------------------------------------------

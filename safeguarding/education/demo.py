@@ -17,7 +17,7 @@ from typing import Any
 from safeguarding.core import access
 from safeguarding.core.models import AgencyKind
 from safeguarding.demo.extracts import WINDOW_END, WINDOW_START
-from safeguarding.demo.generator import DemoContext, clearer, digest_rows, step
+from safeguarding.demo.registry import DemoContext, clearer, digest_rows, step
 from safeguarding.education.models import (
     AbsenceImport,
     AbsenceRecord,

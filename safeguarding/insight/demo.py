@@ -28,7 +28,8 @@ from decimal import Decimal
 from typing import Any
 
 from safeguarding.core.models import Priority
-from safeguarding.demo.generator import DemoContext, clearer, digest_rows, london, step
+from safeguarding.demo.generator import london
+from safeguarding.demo.registry import DemoContext, clearer, digest_rows, step
 from safeguarding.insight import actions
 from safeguarding.insight.models import (
     Channel,

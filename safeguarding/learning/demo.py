@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from safeguarding.core.models import Agency, SubGroup, User
-from safeguarding.demo.generator import DemoContext, clearer, digest_rows, step
+from safeguarding.demo.registry import DemoContext, clearer, digest_rows, step
 from safeguarding.learning import actions
 from safeguarding.learning.models import (
     Action,

@@ -19,7 +19,7 @@ from safeguarding.core import access
 from safeguarding.core.models import AgencyKind
 from safeguarding.core.roles import Role
 from safeguarding.demo.extracts import WINDOW_END
-from safeguarding.demo.generator import DemoContext, clearer, digest_rows, step
+from safeguarding.demo.registry import DemoContext, clearer, digest_rows, step
 from safeguarding.missing import access as missing_access
 from safeguarding.missing import clock
 from safeguarding.missing.models import (

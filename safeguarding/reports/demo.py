@@ -18,7 +18,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from safeguarding.demo.generator import DemoContext, clearer, digest_rows, london, step
+from safeguarding.demo.generator import london
+from safeguarding.demo.registry import DemoContext, clearer, digest_rows, step
 from safeguarding.reports import actions
 from safeguarding.reports.models import (
     AnnualReport,

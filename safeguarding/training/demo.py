@@ -23,15 +23,8 @@ from typing import Any
 from safeguarding.core.models import RoleGrant, User
 from safeguarding.core.roles import Role
 from safeguarding.demo import names
-from safeguarding.demo.generator import (
-    AGENCIES_BY_CODE,
-    DemoContext,
-    clearer,
-    digest_rows,
-    london,
-    step,
-    totp_secret,
-)
+from safeguarding.demo.generator import AGENCIES_BY_CODE, london, totp_secret
+from safeguarding.demo.registry import DemoContext, clearer, digest_rows, step
 from safeguarding.training import actions
 from safeguarding.training.dates import is_working_day
 from safeguarding.training.models import (

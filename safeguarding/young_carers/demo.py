@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from safeguarding.core import access
 from safeguarding.demo.extracts import WINDOW_END, WINDOW_START
-from safeguarding.demo.generator import DemoContext, clearer, digest_rows, step
+from safeguarding.demo.registry import DemoContext, clearer, digest_rows, step
 from safeguarding.young_carers.models import (
     AssessmentKind,
     CaredFor,
@@ -99,8 +99,8 @@ def _young_adult(ctx: DemoContext, on: date, agency_id: int, number: int) -> Any
     """A person aged 18 to 25 on `on`, added to the index with the agency's record."""
     from safeguarding.children import names
     from safeguarding.children.models import Child, Sex, SourceRecord
-    from safeguarding.demo.extracts import BOYS, GIRLS, SURNAMES
     from safeguarding.demo.generator import pseudonym
+    from safeguarding.demo.population import BOYS, GIRLS, SURNAMES
 
     sex = ctx.rng.choice([Sex.FEMALE, Sex.MALE])
     given = (GIRLS if sex == Sex.FEMALE else BOYS).pick(ctx.rng)

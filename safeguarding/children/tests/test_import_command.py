@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from safeguarding.children.importing import saved_mapping
+from safeguarding.children.imports import saved_mapping
 from safeguarding.children.models import ImportBatch, ImportStatus, SourceRecord
 
 pytestmark = pytest.mark.django_db

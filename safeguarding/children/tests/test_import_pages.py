@@ -229,12 +229,12 @@ def test_a_clean_dry_run_can_be_loaded_from_its_page(world: World, officer: Clie
 def test_a_load_that_breaks_half_way_says_so_and_loads_nothing(
     world: World, officer: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from safeguarding.children import importing
+    from safeguarding.children.imports.persons import PersonsRun
 
     def breaks(self: Any) -> Any:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importing._PersonsRun, "run", breaks)
+    monkeypatch.setattr(PersonsRun, "run", breaks)
 
     response = upload(officer, csv_file(GOOD_PERSONS))
 

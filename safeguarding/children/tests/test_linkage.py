@@ -12,7 +12,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from safeguarding.children import identity, linkage, linkage_core
+from safeguarding.children import identity, linkage
+from safeguarding.children.linkage import core as linkage_core
 from safeguarding.children.models import (
     CandidateStatus,
     Child,

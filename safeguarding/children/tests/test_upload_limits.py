@@ -22,7 +22,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from safeguarding.children.importing import ImportRefused, run_import
+from safeguarding.children.imports import ImportRefused, import_extract
 from safeguarding.children.models import ImportBatch, ImportStatus, SourceRecord
 from safeguarding.conftest import World
 
@@ -91,7 +91,7 @@ def test_a_bomb_of_repeated_rows_is_refused_before_it_is_read(agency: Any) -> No
 
     started = time.monotonic()
     with pytest.raises(ImportRefused) as refused:
-        run_import(agency, io.BytesIO(bomb), kind="persons", file_name="bomb.xlsx")
+        import_extract(agency, io.BytesIO(bomb), kind="persons", file_name="bomb.xlsx")
 
     assert "expands" in str(refused.value) and "save it as CSV" in str(refused.value)
     assert time.monotonic() - started < 5
@@ -115,7 +115,7 @@ def test_a_huge_shared_strings_part_is_refused_before_openpyxl_reads_it(
     monkeypatch.setattr(openpyxl, "load_workbook", never)
 
     with pytest.raises(ImportRefused) as refused:
-        run_import(
+        import_extract(
             agency, io.BytesIO(workbook(_sheet(""), shared)), kind="persons", file_name="s.xlsx"
         )
 
@@ -130,7 +130,7 @@ def test_rows_past_the_limit_refuse_the_workbook_and_nothing_is_written(
     book = workbook(_sheet("".join(_row(n) for n in range(2, 500)), dimension="A1:B2"))
 
     with pytest.raises(ImportRefused) as refused:
-        run_import(agency, io.BytesIO(book), kind="persons", file_name="many.xlsx")
+        import_extract(agency, io.BytesIO(book), kind="persons", file_name="many.xlsx")
 
     assert "more than 100 rows" in str(refused.value)
     nothing_written(agency)
@@ -141,7 +141,7 @@ def test_cells_past_the_limit_refuse_the_workbook(agency: Any, settings: Any) ->
     book = workbook(_sheet("".join(_row(n) for n in range(2, 40))))
 
     with pytest.raises(ImportRefused) as refused:
-        run_import(agency, io.BytesIO(book), kind="persons", file_name="wide.xlsx")
+        import_extract(agency, io.BytesIO(book), kind="persons", file_name="wide.xlsx")
 
     assert "more than 50 cells" in str(refused.value)
     nothing_written(agency)
@@ -150,12 +150,14 @@ def test_cells_past_the_limit_refuse_the_workbook(agency: Any, settings: Any) ->
 def test_a_sheet_whose_dimension_lies_is_read_as_it_is(agency: Any, settings: Any) -> None:
     # Too small: every row is still read (openpyxl would stop at the stated last row).
     small = workbook(_sheet("".join(_row(n) for n in range(2, 6)), dimension="A1:B2"))
-    assert run_import(agency, io.BytesIO(small), kind="persons", file_name="s.xlsx").created == 4
+    assert (
+        import_extract(agency, io.BytesIO(small), kind="persons", file_name="s.xlsx").created == 4
+    )
 
     # Too large: the rows are not padded out to a million rows of 16,384 columns.
     settings.SAFEGUARDING_XLSX_MAX_CELLS = 1_000
     large = workbook(_sheet(_row(2, "L1"), dimension="A1:XFD1048576"))
-    result = run_import(agency, io.BytesIO(large), kind="persons", file_name="l.xlsx")
+    result = import_extract(agency, io.BytesIO(large), kind="persons", file_name="l.xlsx")
     assert result.created == 1 and result.rows_read == 1
 
 
@@ -164,7 +166,7 @@ def test_a_row_numbered_far_down_counts_the_rows_between(agency: Any, settings: 
     book = workbook(_sheet(_row(2) + _row(1_048_576)))
 
     with pytest.raises(ImportRefused) as refused:
-        run_import(agency, io.BytesIO(book), kind="persons", file_name="far.xlsx")
+        import_extract(agency, io.BytesIO(book), kind="persons", file_name="far.xlsx")
 
     assert "more than 1,000 rows" in str(refused.value)
 
@@ -182,7 +184,7 @@ def test_a_stray_windows_1252_byte_refuses_the_file_naming_its_line_and_byte(
     path.write_bytes(STRAY)
 
     with pytest.raises(ImportRefused) as refused:
-        run_import(agency, path, kind="persons")
+        import_extract(agency, path, kind="persons")
 
     assert str(refused.value) == (
         "line 3, byte 13 is not UTF-8 (0xEB): save the file as CSV UTF-8, or give its "

@@ -40,9 +40,8 @@ SYSTEM_ACCESS_ALLOWED = {
     "core/access/": "the helper family itself",
     "children/access.py": "a linkage officer's grant of the whole index, built only after "
     "the role check (linkage_index); each change is recorded per child",
-    "children/importing.py": "the import pipeline (one run for an upload, the API or the "
+    "children/imports/": "the import pipeline (one run for an upload, the API or the "
     "command), which writes the whole index for an agency and records its run",
-    "children/imports/": "the import pipeline, as a package",
     "children/management/commands/": "the import and linkage commands",
     "missing/processes.py": "the missing tracker's scheduled processes (commands, cron)",
     "demo/": "the demo generator",

@@ -53,7 +53,7 @@ WRITER_NAMES |= {"CsvDictWriter"}
 CSV_SOURCES = {
     "core/views.py:audit_export": "core:audit_export",
     "children/exports.py:chronology_csv": "children:export",
-    "children/import_views.py:batch_problems_csv": "imports:batch_problems",
+    "children/imports/views.py:batch_problems_csv": "imports:batch_problems",
     "exploitation/views.py:register_csv": "exploitation:register_csv",
     "insight/views.py:export": "insight:export",
     "children/management/commands/import.py:show_problems": "command:import",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import random
 import re
 from collections import Counter
 from datetime import date
@@ -14,8 +15,10 @@ from openpyxl import load_workbook
 
 from safeguarding.children import catalogue, names
 from safeguarding.children.dates import Order, read_date, settle_order
-from safeguarding.demo import extracts
-from safeguarding.demo.extracts import NOISE, SyntheticExtracts
+from safeguarding.children.identifiers import upn_check_letter
+from safeguarding.demo import extract_records, extracts
+from safeguarding.demo.agency_systems import NOISE
+from safeguarding.demo.extracts import SyntheticExtracts
 from safeguarding.demo.partnership import AGENCIES
 
 SPECS = {spec.code: spec for spec in AGENCIES}
@@ -105,7 +108,7 @@ def test_upns_appear_on_education_records_only_with_a_valid_check_letter() -> No
     for code, row in with_upn:
         upn = row["upn"]
         assert len(upn) == 13 and upn[1:4] == "999"
-        assert extracts.upn_check_letter(upn[1:]) == upn[0]
+        assert upn_check_letter(upn[1:]) == upn[0]
         assert data.person_of(code, row["record_id"]).upn == upn
         if SPECS[code].record_pattern == "UPN":
             assert row["record_id"] == upn
@@ -136,7 +139,7 @@ def test_record_ids_follow_each_agencys_own_pattern() -> None:
 
 
 def test_a_narrow_numbering_gains_digits_rather_than_repeating_ids() -> None:
-    ids = extracts._record_ids(extracts.random.Random(1), "TLN-####", 5_000)
+    ids = extract_records._record_ids(random.Random(1), "TLN-####", 5_000)
     assert len(set(ids)) == 5_000
     assert all(re.fullmatch(r"TLN-\d{5}", record_id) for record_id in ids)
 

@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from safeguarding.children.import_actions import TOKEN_SCHEME, token_hash
+from safeguarding.children.imports.actions import TOKEN_SCHEME, token_hash
 from safeguarding.children.models import ApiToken
 from safeguarding.conftest import World
 from safeguarding.core.models import AuditEntry

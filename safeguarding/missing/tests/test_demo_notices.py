@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from safeguarding.conftest import World
-from safeguarding.demo.generator import DemoContext
+from safeguarding.demo.registry import DemoContext
 from safeguarding.missing.demo import _school_notices, term_holidays
 from safeguarding.missing.tests.conftest import Schools, london, make_episode
 

@@ -13,15 +13,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from safeguarding.children.importing import (
+from safeguarding.children.imports import (
     ImportFailed,
     ImportRefused,
     ImportResult,
     Problem,
-    run_import,
-    save_mapping,
     saved_mapping,
 )
+from safeguarding.children.imports import actions as import_actions
 from safeguarding.children.models import ExtractKind, ImportChannel, ImportStatus
 from safeguarding.core.exports import CsvWriter
 from safeguarding.core.models import Agency
@@ -104,7 +103,7 @@ class Command(BaseCommand):
             mapping[header.strip()] = target.strip()
         if options["save_map"]:
             try:
-                save_mapping(agency, kind, mapping, user=None)
+                import_actions.save_mapping(agency, kind, mapping, user=None)
             except ImportRefused as refused:
                 raise CommandError(
                     f"The mapping was not saved: {refused}", returncode=USAGE
@@ -121,7 +120,7 @@ class Command(BaseCommand):
             mininterval=0.5,
         ) as bar:
             try:
-                result = run_import(
+                result = import_actions.import_extract(
                     agency,
                     path,
                     kind=kind,

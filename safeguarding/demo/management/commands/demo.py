@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from tqdm import tqdm
 
-from safeguarding.demo import generator
+from safeguarding.demo import registry
 from safeguarding.demo.partnership import PARTNERSHIP_NAME
 
 
@@ -79,8 +79,8 @@ class Command(BaseCommand):
         scale = _scale(str(options["scale"]))
         seed: int = options["seed"]
 
-        def progress(description: str) -> generator.Progress:
-            def wrap(steps: list[generator.Step]) -> Iterable[generator.Step]:
+        def progress(description: str) -> registry.Progress:
+            def wrap(steps: list[registry.Step]) -> Iterable[registry.Step]:
                 # The wrapped stream itself: OutputWrapper would end each redraw with a newline.
                 stream: Any = getattr(self.stderr, "_out", sys.stderr)
                 bar = tqdm(
@@ -98,7 +98,7 @@ class Command(BaseCommand):
 
         try:
             with transaction.atomic():
-                existing = {what: n for what, n in generator.existing_data().items() if n}
+                existing = {what: n for what, n in registry.existing_data().items() if n}
                 if existing and not options["reset"]:
                     held = ", ".join(_describe(what, n) for what, n in existing.items())
                     raise CommandError(
@@ -107,8 +107,8 @@ class Command(BaseCommand):
                         "in its place, or point DATABASE_URL at an empty database."
                     )
                 if options["reset"] and existing:
-                    generator.clear(progress=progress("Clearing"))
-                ctx = generator.generate(
+                    registry.clear(progress=progress("Clearing"))
+                ctx = registry.generate(
                     seed=seed,
                     scale=scale,
                     progress=progress("Demo partnership"),
@@ -119,7 +119,7 @@ class Command(BaseCommand):
             raise CommandError(
                 "The previous data could not be deleted: rows of "
                 f"{', '.join(blocking)} still point at it. The app that owns them needs a "
-                "@clearer in its demo.py (see safeguarding/demo/generator.py). Nothing was changed."
+                "@clearer in its demo.py (see safeguarding/demo/registry.py). Nothing was changed."
             ) from None
 
         self.stdout.write(
@@ -130,5 +130,5 @@ class Command(BaseCommand):
             self.stdout.write(f"  {label.ljust(width)}  {n:>6}")
         for note in ctx.notes:
             self.stdout.write(note)
-        self.stdout.write(f"Digest of the seeded data: {generator.digest()[:16]}")
+        self.stdout.write(f"Digest of the seeded data: {registry.digest()[:16]}")
         self.stdout.write("Sign-in details: `safeguarding demo_signin_help`.")

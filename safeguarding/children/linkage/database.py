@@ -2,7 +2,7 @@
 
 `link` reads what needs linking (records new or changed since the last run, flagged
 `needs_linking` by the import) and the index of records already linked, hands both to
-the linkage core (`children/linkage_core.py`: Splink on DuckDB, no database), and writes
+the linkage core (`children/linkage/core.py`: Splink on DuckDB, no database), and writes
 back what it decided, in one transaction: a failure leaves the index as it was.
 
 - A record above the upper threshold joins the child of its match (link method "model",
@@ -38,8 +38,9 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from safeguarding.children import identity, linkage_core
-from safeguarding.children.linkage_core import RECORD_FIELDS, Decisions, Progress
+from safeguarding.children import identity
+from safeguarding.children.linkage import core as linkage_core
+from safeguarding.children.linkage.core import RECORD_FIELDS, Decisions, Progress
 from safeguarding.children.models import (
     CandidateStatus,
     Child,

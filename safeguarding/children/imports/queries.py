@@ -1,4 +1,4 @@
-"""Reads for the import pages and the API: an agency's batches, mappings and tokens.
+"""Reads for the imports: an agency's batches, mappings and tokens.
 
 None of these models is child-level (a batch holds counts and problems by row, column and
 reason, never the values), so they are read here directly. Each read is scoped to one
@@ -14,11 +14,12 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
+from safeguarding.children.imports import problems
 from safeguarding.children.models import ApiToken, ColumnMapping, ImportBatch
 from safeguarding.core.models import Agency, User
 
 # ImportBatch.problems keeps at most this many (the model says "the first thousand").
-PROBLEMS_KEPT = 1000
+PROBLEMS_KEPT = problems.PROBLEMS_KEPT
 
 
 def own_agency(user: User) -> Agency:
@@ -71,3 +72,9 @@ def batch_summary(batch: ImportBatch) -> dict[str, Any]:
         "rejected": batch.rows_rejected,
         "problem_count": batch.problem_count,
     }
+
+
+def saved_mapping(agency: Agency, kind: str) -> dict[str, str]:
+    """The agency's saved mapping of its file headers onto the hub's fields; {} if none."""
+    saved = ColumnMapping.objects.filter(agency=agency, kind=kind).first()
+    return dict(saved.mapping) if saved else {}

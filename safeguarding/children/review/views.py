@@ -16,9 +16,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from safeguarding.children import access as children_access
-from safeguarding.children import actions, review_display
+from safeguarding.children import actions
 from safeguarding.children.models import Child, SourceRecord
-from safeguarding.children.review_forms import DecisionForm, MergeForm, SplitForm, UndoForm
+from safeguarding.children.review import display as review_display
+from safeguarding.children.review.forms import DecisionForm, MergeForm, SplitForm, UndoForm
 from safeguarding.core.decorators import role_required
 from safeguarding.core.roles import LINKAGE_ROLES
 

@@ -21,8 +21,10 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from safeguarding.children import import_actions, import_queries
-from safeguarding.children.import_forms import (
+from safeguarding.children.imports import actions as import_actions
+from safeguarding.children.imports import queries as import_queries
+from safeguarding.children.imports.columns import EVENT_FIELDS, PERSON_FIELDS
+from safeguarding.children.imports.forms import (
     ON_ERRORS_VALID,
     LoadChoiceForm,
     MappingForm,
@@ -31,13 +33,8 @@ from safeguarding.children.import_forms import (
     UploadForm,
     guess_mapping,
 )
-from safeguarding.children.importing import (
-    EVENT_FIELDS,
-    PERSON_FIELDS,
-    ImportRefused,
-    Problem,
-    saved_mapping,
-)
+from safeguarding.children.imports.problems import ImportRefused, Problem
+from safeguarding.children.imports.queries import saved_mapping
 from safeguarding.children.models import ExtractKind, ImportStatus
 from safeguarding.core.access import signed_in_user
 from safeguarding.core.decorators import role_required
@@ -108,7 +105,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         extract = form.cleaned_data["extract"]
         try:
-            batch = import_actions.import_extract(
+            batch = import_actions.upload_extract(
                 request,
                 import_actions.extract_source(extract),
                 file_name=extract.name,
@@ -187,7 +184,7 @@ def batch_load(request: HttpRequest, public_id: str) -> HttpResponse:
             request, "The file is no longer kept: upload it again, choosing to load the valid rows."
         )
         return redirect("imports:upload")
-    loaded = import_actions.import_extract(
+    loaded = import_actions.upload_extract(
         request,
         io.BytesIO(held.data),
         file_name=held.file_name,

@@ -1,8 +1,8 @@
-"""The linkage officers' pages (children/review_views.py), at /linkage/."""
+"""The linkage officers' pages (children/review/views.py), at /linkage/."""
 
 from django.urls import path
 
-from safeguarding.children import review_views
+from safeguarding.children.review import views as review_views
 
 app_name = "linkage"
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from safeguarding.children import import_views as views
+from safeguarding.children.imports import views
 
 app_name = "imports"
 
