@@ -20,10 +20,10 @@ from safeguarding.children.forms import (
     ChronologyFilterForm,
 )
 from safeguarding.core import access
+from safeguarding.core import home as shared_pages
 from safeguarding.core.decorators import role_required
 from safeguarding.core.forms import BreakGlassForm
 from safeguarding.core.roles import BREAK_GLASS_ROLES, CASEWORK_ROLES
-from safeguarding.exploitation.queries import child_status as exploitation_status
 
 # The list of children a user works with pages through at most this many: past it, the
 # user searches. Counting all 300,000 children a council works with took seconds
@@ -110,8 +110,13 @@ def child_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "panels": access.child_panels(granted),
         "page": page,
         "timeline": queries.timeline(chronology["visible"]),
-        "exploitation": exploitation_status(granted),
+        "tracker_links": shared_pages.tracker_links(granted),
     }
+    # The other apps' panels (exploitation's status), each adding its own keys.
+    panels = shared_pages.panels(request, granted)
+    for panel in panels:
+        context.update(panel.context)
+    context["child_panels"] = panels
     return render(request, "children/child_detail.html", context)
 
 

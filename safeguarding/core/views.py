@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from safeguarding.core import access, actions, audit, queries
+from safeguarding.core import home as shared_pages
 from safeguarding.core.access import signed_in_user
 from safeguarding.core.decorators import role_required
 from safeguarding.core.exports import csv_streaming_response
@@ -27,14 +28,13 @@ from safeguarding.core.forms import (
     SubGroupForm,
     UserForm,
 )
-from safeguarding.core.home import home_sections
 from safeguarding.core.models import AuditAction, Priority, SubGroup
 from safeguarding.core.roles import AUDIT_ROLES, STRUCTURE_ROLES, USER_ADMIN_ROLES
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"sections": home_sections(request.user)})  # type: ignore[arg-type]
+    return render(request, "core/home.html", {"sections": shared_pages.sections(request.user)})  # type: ignore[arg-type]
 
 
 def _edit(request: HttpRequest, form: Any, *, title: str, back: str, done: str) -> HttpResponse:

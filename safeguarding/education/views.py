@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from safeguarding.core import access
+from safeguarding.core.calendar import add_months
 from safeguarding.core.decorators import role_required
 from safeguarding.core.models import Agency, AgencyKind
 from safeguarding.core.roles import CASEWORK_ROLES, IMPORT_ROLES, Role
@@ -24,7 +25,6 @@ from safeguarding.education import forms as education_forms
 from safeguarding.education.models import CmeCase, EheRecord
 from safeguarding.missing.listing import CappedPaginator, url_prefixes
 from safeguarding.young_carers import feeds as young_carer_feeds
-from safeguarding.young_carers.queries import add_months
 
 FEED_ROLES = (Role.ANALYST, Role.EXECUTIVE, Role.PARTNERSHIP_OFFICER)
 CME_PURPOSE = "children missing education"

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
 from safeguarding.core import audit
+from safeguarding.core.calendar import financial_year
 from safeguarding.core.models import Agency, AgencyKind, AuditAction
 from safeguarding.insight.models import Channel, Correction, Indicator, Submission, as_decimal
 from safeguarding.insight.periods import (
@@ -37,7 +38,6 @@ from safeguarding.insight.periods import (
     Period,
     between,
     containing,
-    financial_year,
     last_complete,
     year_periods,
 )

@@ -19,6 +19,7 @@ from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
 
+from safeguarding.core.calendar import financial_year, year_label
 from safeguarding.core.models import Agency, SubGroup, User
 from safeguarding.core.roles import Role
 from safeguarding.insight import disclosure, headlines, spc
@@ -30,13 +31,7 @@ from safeguarding.insight.models import (
     Submission,
     Unit,
 )
-from safeguarding.insight.periods import (
-    Frequency,
-    Period,
-    financial_year,
-    year_label,
-    year_periods,
-)
+from safeguarding.insight.periods import Frequency, Period, year_periods
 
 # Who reads the dashboards: aggregates only, so no casework role is needed.
 READER_ROLES = frozenset({Role.PARTNERSHIP_OFFICER, Role.ANALYST, Role.EXECUTIVE})

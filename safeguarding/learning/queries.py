@@ -18,6 +18,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from safeguarding.core.calendar import add_working_days, financial_year
 from safeguarding.core.models import SubGroup, User
 from safeguarding.core.roles import Role
 from safeguarding.learning.models import (
@@ -36,7 +37,6 @@ from safeguarding.learning.models import (
     RapidReview,
     ReviewKind,
 )
-from safeguarding.learning.working_days import add_working_days
 
 # Roles ------------------------------------------------------------------------------------
 
@@ -412,11 +412,6 @@ def assurance_report(sub_group: SubGroup, quarter: Quarter) -> dict[str, Any]:
 
 
 # Counts for other apps ------------------------------------------------------------------------
-
-
-def financial_year(day: date) -> int:
-    """The financial year (April to March) a day falls in, by its starting year."""
-    return day.year if day.month >= 4 else day.year - 1
 
 
 def counts_by_financial_year() -> dict[int, dict[str, int]]:

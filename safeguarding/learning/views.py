@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from safeguarding.core import access
 from safeguarding.core.access import signed_in_user
+from safeguarding.core.calendar import add_months
 from safeguarding.core.decorators import role_required
 from safeguarding.core.models import SubGroup
 from safeguarding.core.roles import Role
@@ -98,8 +99,8 @@ def deadline_calendar(request: HttpRequest) -> HttpResponse:
     context = {
         "weeks": weeks,
         "month": first,
-        "previous": actions.add_months(first, -1),
-        "next": actions.add_months(first, 1),
+        "previous": add_months(first, -1),
+        "next": add_months(first, 1),
         "today": today,
     }
     return render(request, "learning/calendar.html", context)

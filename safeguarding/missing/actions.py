@@ -22,6 +22,7 @@ from django.utils import dateformat, timezone
 from django.utils.dateparse import parse_datetime
 
 from safeguarding.core import access, audit
+from safeguarding.core.calendar import LONDON
 from safeguarding.core.models import Agency, AuditAction
 from safeguarding.missing import clock, queries
 from safeguarding.missing.concerns import exploitation_concern_raised
@@ -140,7 +141,7 @@ CORRECTABLE = {
 def _shown(episode: Episode, name: str) -> str:
     value = getattr(episode, name)
     if isinstance(value, datetime):
-        return dateformat.format(value.astimezone(clock.LONDON), "j F Y, H:i")
+        return dateformat.format(value.astimezone(LONDON), "j F Y, H:i")
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if name in ("classification", "risk_grading"):
@@ -411,7 +412,7 @@ def returned_from_summary(summary: str) -> datetime | None:
     if when is None:
         return None
     if timezone.is_naive(when):
-        when = timezone.make_aware(when, clock.LONDON)
+        when = timezone.make_aware(when, LONDON)
     return when
 
 

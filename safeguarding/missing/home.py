@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from safeguarding.core.home import Link, Section
+from safeguarding.core.home import Link, Section, home_sections, nav_links
 from safeguarding.core.models import User
 from safeguarding.core.roles import CASEWORK_ROLES, SCHOOL_ROLES, STRUCTURE_ROLES, Role
 
 FIGURE_ROLES = frozenset({Role.ANALYST, Role.EXECUTIVE, Role.PARTNERSHIP_OFFICER})
 
 
-def nav_links(user: User) -> list[Link]:
+@nav_links.register(90)
+def missing_links(user: User) -> list[Link]:
     """A "Missing" link for casework roles."""
     if user.roles & CASEWORK_ROLES:
         return [Link("Missing", "missing:tracker")]
     return []
 
 
-def sections(user: User) -> list[Section]:
+@home_sections.register(110)
+def missing_sections(user: User) -> list[Section]:
     found: list[Section] = []
     links: list[Link] = []
     if user.roles & SCHOOL_ROLES:

@@ -10,9 +10,9 @@ from django.conf import settings
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
-from safeguarding.core import access
-from safeguarding.missing import clock, listing
-from safeguarding.missing.clock import LONDON
+from safeguarding.core import access, calendar
+from safeguarding.core.calendar import LONDON
+from safeguarding.missing import listing
 from safeguarding.missing.models import Episode, InterviewStatus, ReturnInterview, SchoolHoliday
 
 PAGE_SIZE = listing.PAGE_SIZE
@@ -28,7 +28,7 @@ def school_holidays(since: date | None = None) -> list[tuple[date, date]]:
 
 def next_school_day(returned_at: datetime) -> date:
     """The day a school hears of a return: the next school day, holidays kept counted."""
-    return clock.next_school_day(returned_at, school_holidays(returned_at.date()))
+    return calendar.next_school_day(returned_at, school_holidays(returned_at.date()))
 
 
 def repeat_threshold() -> int:

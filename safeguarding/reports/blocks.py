@@ -25,6 +25,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from safeguarding.core.calendar import year_label
 from safeguarding.reports import figures
 from safeguarding.reports.models import (
     AreaFigure,
@@ -33,7 +34,6 @@ from safeguarding.reports.models import (
     FinanceKind,
     FinanceLine,
     YearEntries,
-    year_label,
 )
 
 Block = dict[str, Any]
