@@ -18,12 +18,12 @@ from safeguarding.core import access
 from safeguarding.core.calendar import add_months
 from safeguarding.core.decorators import role_required
 from safeguarding.core.models import Agency, AgencyKind
+from safeguarding.core.paging import CappedPaginator, url_prefixes
 from safeguarding.core.roles import CASEWORK_ROLES, IMPORT_ROLES, Role
 from safeguarding.education import actions, queries
 from safeguarding.education import feeds as education_feeds
 from safeguarding.education import forms as education_forms
 from safeguarding.education.models import CmeCase, EheRecord
-from safeguarding.missing.listing import CappedPaginator, url_prefixes
 from safeguarding.young_carers import feeds as young_carer_feeds
 
 FEED_ROLES = (Role.ANALYST, Role.EXECUTIVE, Role.PARTNERSHIP_OFFICER)

@@ -10,12 +10,11 @@ from django.conf import settings
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
-from safeguarding.core import access, calendar
+from safeguarding.core import access, calendar, paging
 from safeguarding.core.calendar import LONDON
-from safeguarding.missing import listing
 from safeguarding.missing.models import Episode, InterviewStatus, ReturnInterview, SchoolHoliday
 
-PAGE_SIZE = listing.PAGE_SIZE
+PAGE_SIZE = paging.PAGE_SIZE
 
 
 def school_holidays(since: date | None = None) -> list[tuple[date, date]]:
