@@ -32,19 +32,23 @@ from safeguarding.children.models import (
     ImportChannel,
     ImportStatus,
 )
-from safeguarding.core import jsonbody
+from safeguarding.core import jsonbody, refusals
 
 ApiView = Callable[..., HttpResponse]
 TOP_LEVEL_FIELDS = {"records", "dry_run", "load_valid_rows"}
 logger = logging.getLogger(__name__)
 
 
-class BadRequest(Exception):
+class BadRequest(refusals.Refused):
     """The request cannot be understood; the message says why, for the sender's developer."""
 
+    code = "children.bad_request"
 
-class TooLarge(Exception):
+
+class TooLarge(refusals.Refused):
     """The request is over the size limits: 413."""
+
+    code = "children.too_large"
 
 
 def error(status: int, message: str, **extra: Any) -> JsonResponse:

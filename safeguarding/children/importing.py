@@ -66,7 +66,7 @@ from safeguarding.children.models import (
     Sex,
     event_fingerprint,
 )
-from safeguarding.core import audit
+from safeguarding.core import audit, refusals
 from safeguarding.core.access import SystemAccess
 from safeguarding.core.models import Agency, AuditAction, User
 from safeguarding.core.uploads import (
@@ -216,8 +216,10 @@ class ImportResult:
         return self.batch.status
 
 
-class ImportRefused(Exception):
+class ImportRefused(refusals.Refused):
     """The file as a whole cannot be read: nothing was checked row by row, nothing loaded."""
+
+    code = "children.import_refused"
 
     def __init__(self, problems: Sequence[Problem], batch: ImportBatch | None = None) -> None:
         self.problems = list(problems)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Iterator
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -29,6 +30,7 @@ from safeguarding.core.forms import (
     UserForm,
 )
 from safeguarding.core.models import AuditAction, Priority, SubGroup
+from safeguarding.core.pages import form_page
 from safeguarding.core.roles import AUDIT_ROLES, STRUCTURE_ROLES, USER_ADMIN_ROLES
 
 
@@ -39,11 +41,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _edit(request: HttpRequest, form: Any, *, title: str, back: str, done: str) -> HttpResponse:
     """Shared body of the structure forms: validate, save through the action, or show errors."""
-    if request.method == "POST" and form.is_valid():
-        actions.save_structure(request, form)
-        messages.success(request, f"{title}: saved.")
-        return redirect(done)
-    return render(request, "core/edit.html", {"form": form, "title": title, "back": back})
+    save = partial(actions.save_structure, request)
+    return form_page(request, form, title=title, back=back, save=save, done=done)
 
 
 @role_required(*STRUCTURE_ROLES)

@@ -29,7 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
-from safeguarding.core import audit
+from safeguarding.core import audit, refusals
 from safeguarding.core.calendar import financial_year
 from safeguarding.core.models import Agency, AgencyKind, AuditAction
 from safeguarding.insight.models import Channel, Correction, Indicator, Submission, as_decimal
@@ -66,8 +66,10 @@ def registry() -> dict[str, ComputeFunction]:
     return dict(_registry)
 
 
-class NoAgency(Exception):
+class NoAgency(refusals.Refused):
     """The partnership's own agency, which computed values are recorded against, is missing."""
+
+    code = "insight.no_agency"
 
 
 def partnership_agency() -> Agency:

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.dateparse import parse_datetime
 
-from safeguarding.core import access, audit
+from safeguarding.core import access, audit, refusals
 from safeguarding.core.calendar import LONDON
 from safeguarding.core.models import Agency, AuditAction
 from safeguarding.missing import clock, queries
@@ -39,8 +39,10 @@ from safeguarding.missing.models import (
 )
 
 
-class MissingRefused(Exception):
+class MissingRefused(refusals.Refused):
     """A change the tracker will not make, with the reason shown to the user."""
+
+    code = "missing.refused"
 
 
 def _after_return(episode: Episode) -> ReturnInterview:
