@@ -12,27 +12,25 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from safeguarding.children import catalogue, import_actions, import_queries, openapi
+from safeguarding.children import catalogue, import_queries, openapi
 from safeguarding.children.importing import ImportFailed, ImportRefused, run_import
 from safeguarding.children.models import (
-    ApiToken,
     ExtractKind,
     ImportBatch,
     ImportChannel,
     ImportStatus,
 )
 from safeguarding.core import jsonbody, refusals
+from safeguarding.core.api import error, token_required
+from safeguarding.core.models import ApiToken
 
 ApiView = Callable[..., HttpResponse]
 TOP_LEVEL_FIELDS = {"records", "dry_run", "load_valid_rows"}
@@ -49,47 +47,6 @@ class TooLarge(refusals.Refused):
     """The request is over the size limits: 413."""
 
     code = "children.too_large"
-
-
-def error(status: int, message: str, **extra: Any) -> JsonResponse:
-    response = JsonResponse({"error": message, **extra}, status=status)
-    if status == 401:
-        response["WWW-Authenticate"] = 'Bearer realm="import API"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-def token_required(*methods: str) -> Callable[[ApiView], ApiView]:
-    """Allow only these methods, then only a live bearer token; the token's agency is the caller.
-
-    The session user is dropped, so nothing downstream can act for a signed-in browser.
-    """
-
-    def decorator(view: ApiView) -> ApiView:
-        @csrf_exempt
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.method not in methods:
-                response = error(405, f"Use {' or '.join(methods)} here.")
-                response["Allow"] = ", ".join(methods)
-                return response
-            request.user = AnonymousUser()
-            scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
-            if scheme.lower() != "bearer" or not presented.strip():
-                return error(
-                    401, "Send your agency's API token as 'Authorization: Bearer <token>'."
-                )
-            token = import_actions.authenticate_token(presented)
-            if token is None:
-                return error(401, "This token is not known or has been revoked.")
-            return view(request, token, *args, **kwargs)
-
-        # Marks an API operation: a test finds every one by it and checks that the OpenAPI
-        # document describes it (children/tests/test_api.py).
-        wrapped.api_methods = methods  # type: ignore[attr-defined]
-        return wrapped
-
-    return decorator
 
 
 def read_body(request: HttpRequest) -> dict[str, Any]:

@@ -381,28 +381,6 @@ class ColumnMapping(models.Model):
         return f"{self.agency.code} {self.kind} mapping"
 
 
-class ApiToken(models.Model):
-    """A token an agency's system presents to push extracts to the API.
-
-    Only a hash is stored; the token is shown once, when issued.
-    """
-
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="api_tokens")
-    name = models.CharField(max_length=100)
-    prefix = models.CharField(max_length=12, unique=True)
-    token_hash = models.CharField(max_length=64)
-    created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering: ClassVar = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.agency.code}: {self.name}"
-
-
 class LinkageModel(models.Model):
     """A trained Splink model. The shipped one is loaded first; `link --train` adds more.
 

@@ -918,7 +918,8 @@ def clear_structure(ctx: DemoContext) -> None:
 
 @clearer("children")
 def clear_children(ctx: DemoContext) -> None:
-    from safeguarding.children.models import ApiToken, LinkageModel
+    from safeguarding.children.models import LinkageModel
+    from safeguarding.core.models import ApiToken
 
     BreakGlass.objects.all().delete()
     ctx.system.panel_entries().delete()
