@@ -25,7 +25,6 @@ from django.db.models import F, Q
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
-from safeguarding.children import identifiers
 from safeguarding.children.identity import refresh_children
 from safeguarding.children.models import (
     CandidateStatus,
@@ -34,7 +33,7 @@ from safeguarding.children.models import (
     IdentityChangeKind,
     LinkCandidate,
 )
-from safeguarding.core import access, refusals
+from safeguarding.core import access, identifiers, refusals
 from safeguarding.core.access import SystemAccess
 from safeguarding.core.models import AuditAction
 

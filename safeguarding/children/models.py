@@ -16,7 +16,7 @@ from typing import ClassVar
 from django.db import models
 from django.utils import timezone
 
-from safeguarding.core.models import Agency, Panel, User
+from safeguarding.core.models import Agency, ChildLevel, Panel, User
 
 PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -32,15 +32,6 @@ def event_fingerprint(record_id: str, event_type: str, occurred_at: datetime, su
     """What makes an event the same event when an extract is sent again."""
     text = "\x1f".join((record_id, event_type, occurred_at.isoformat(), " ".join(summary.split())))
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-class ChildLevel(models.Model):
-    """Marker for models holding data about an identifiable child."""
-
-    child_level: ClassVar[bool] = True
-
-    class Meta:
-        abstract = True
 
 
 class Sex(models.TextChoices):

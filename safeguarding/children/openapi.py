@@ -16,6 +16,7 @@ from django.conf import settings
 
 from safeguarding.children import catalogue
 from safeguarding.children.models import ExtractKind, ImportStatus
+from safeguarding.core import api
 
 API_VERSION = "1.0.0"
 
@@ -462,46 +463,6 @@ def _data_operation() -> dict[str, Any]:
     }
 
 
-def _flag() -> dict[str, Any]:
-    from safeguarding.exploitation.models import ExploitationType, Outcome, RiskLevel
-
-    level = {"type": ["string", "null"], "enum": [*RiskLevel.values, None]}
-    day = {"type": ["string", "null"], "format": "date"}
-    return {
-        "type": "object",
-        "title": "Exploitation flag",
-        "description": "A child's current flag: the exploitation panel's newest decision about them.",
-        "required": ["child_id", "outcome", "overall", "meeting_date", "changed_at"],
-        "properties": {
-            "child_id": {
-                "type": "string",
-                "format": "uuid",
-                "description": "The hub's id for the child.",
-            },
-            "nhs_number": {"type": ["string", "null"]},
-            "given_name": {"type": ["string", "null"]},
-            "family_name": {"type": ["string", "null"]},
-            "date_of_birth": day,
-            "outcome": {
-                "type": "string",
-                "enum": list(Outcome.values),
-                "description": "; ".join(f"{value}: {label}" for value, label in Outcome.choices)
-                + ". Take a closed flag off your system.",
-            },
-            "overall": {**level, "description": "The highest level of the types below."},
-            **{
-                code: {**level, "description": f"The level of {label.lower()}."}
-                for code, label in ExploitationType.choices
-            },
-            "next_review": day,
-            "meeting_date": {"type": "string", "format": "date"},
-            "changed_at": {"type": "string", "format": "date-time"},
-        },
-        "additionalProperties": False,
-    }
-
-
-# The forms `since` is written in (a real date and an offset under a day are checked too).
 SINCE_PATTERN = (
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}"
     r"([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?$"
@@ -642,7 +603,7 @@ def _document() -> dict[str, Any]:
                 "DataResult": _data_result(),
                 "DataRefused": _data_refused(),
                 "Flags": _flags(),
-                "Flag": _flag(),
+                "Flag": api.openapi_schema("Flag"),
                 "EventType": {
                     "type": "string",
                     "description": "The codes of the hub's event catalogue. Labels are accepted too: "

@@ -24,9 +24,10 @@ places, so that the order stays what it was when core called each app by name:
 | 120   |                      | education and young carers (education) |
 | 1000  |                      | Your account (core)                    |
 
-On the child's page (`children/views.py`), panels (a template and its context) follow
+On the child's page (`children/views.py`), parts (a template and its context) follow
 the child's identity, and tracker links ("Register as a young carer") sit under
-"Trackers"; each is registered with a place too.
+"Trackers"; a panel meeting's page (`exploitation/views.py`) shows other apps' parts
+(missing's repeat-missing children); each is registered with a place too.
 """
 
 from __future__ import annotations
@@ -77,9 +78,10 @@ class Section:
 
 
 @dataclass
-class ChildPanel:
-    """A part of the child's page: a template included with `context` added to the page's
-    (its keys named after the app, e.g. "exploitation", so that panels do not collide)."""
+class PagePart:
+    """A part of another app's page (the child's page, a panel meeting's agenda): a template
+    included with `context` added to the page's (its keys named for the app, e.g.
+    "exploitation", so that parts do not collide)."""
 
     template: str
     context: dict[str, Any] = field(default_factory=dict)
@@ -95,7 +97,8 @@ class ChildLink:
 
 NavFunction = Callable[[User], list[Link]]
 SectionFunction = Callable[[User], list[Section]]
-PanelFunction = Callable[[HttpRequest, "ChildAccess"], list[ChildPanel]]
+PanelFunction = Callable[[HttpRequest, "ChildAccess"], list[PagePart]]
+AgendaFunction = Callable[[HttpRequest, int], list[PagePart]]
 ChildLinkFunction = Callable[["ChildAccess"], list[ChildLink]]
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -130,6 +133,7 @@ nav_links: Registry[NavFunction] = Registry("navigation")
 home_sections: Registry[SectionFunction] = Registry("home page")
 child_panels: Registry[PanelFunction] = Registry("child's page panels")
 child_links: Registry[ChildLinkFunction] = Registry("child's page tracker links")
+meeting_parts: Registry[AgendaFunction] = Registry("panel meeting's page")
 
 
 def navigation(user: User) -> list[Link]:
@@ -142,13 +146,18 @@ def sections(user: User) -> list[Section]:
     return [section for func in home_sections.in_order() for section in func(user)]
 
 
-def panels(request: HttpRequest, granted: ChildAccess) -> list[ChildPanel]:
+def panels(request: HttpRequest, granted: ChildAccess) -> list[PagePart]:
     """The other apps' panels on the child's page (the look is recorded by get_child)."""
     return [panel for func in child_panels.in_order() for panel in func(request, granted)]
 
 
 def tracker_links(granted: ChildAccess) -> list[ChildLink]:
     return [link for func in child_links.in_order() for link in func(granted)]
+
+
+def meeting_page_parts(request: HttpRequest, panel_id: int) -> list[PagePart]:
+    """Other apps' parts of a panel meeting's page (missing's repeat-missing children)."""
+    return [part for func in meeting_parts.in_order() for part in func(request, panel_id)]
 
 
 # Core's own parts.

@@ -390,6 +390,17 @@ class AuditEntry(models.Model):
         raise PermissionError("The audit log is append-only: an entry cannot be deleted.")
 
 
+class ChildLevel(models.Model):
+    """Marker for models holding data about an identifiable child: read and changed only
+    through the access helpers (core/access). Core's, so that an app's child-level model
+    needs nothing of the child index but its name, "children.Child" (decision 0062)."""
+
+    child_level: ClassVar[bool] = True
+
+    class Meta:
+        abstract = True
+
+
 class ApiToken(models.Model):
     """A token an agency's system presents to the hub's APIs (the child index's import,
     the data set's values, the exploitation flag register): core/tokens.py issues and

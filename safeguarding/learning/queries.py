@@ -36,6 +36,7 @@ from safeguarding.learning.models import (
     PracticeReview,
     RapidReview,
     ReviewKind,
+    SourceKind,
 )
 
 # Roles ------------------------------------------------------------------------------------
@@ -111,6 +112,14 @@ def rag_filter(colour: str, today: date) -> Q:
 
 
 # Who sees an action -----------------------------------------------------------------------
+
+
+def panel_actions(source_ref: str) -> QuerySet[Action]:
+    """The actions a panel agreed under `source_ref` (a decision's, e.g. "exploitation:12"),
+    with their owner agencies: for the panel's own pages, which know the reference."""
+    return Action.objects.filter(
+        source_kind=SourceKind.PANEL, source_ref=source_ref
+    ).select_related("owner_agency")
 
 
 def visible_actions(user: User) -> QuerySet[Action]:

@@ -123,15 +123,11 @@ def repeat_missing_for_panel(request: Any, panel_id: int) -> PanelRepeatMissing:
     meeting's agenda shows them so that an involved member refers them
     (exploitation.actions.refer). Nothing for anyone not on the panel. Children the
     member may not see are counted, never named."""
-    from safeguarding.children.models import PanelChild
+    from safeguarding.children import queries as child_index
 
     if not access.is_panel_member(request.user, panel_id):
         return PanelRepeatMissing([], 0)
-    listed = set(
-        access.panel_rows(request.user, panel_id, PanelChild)
-        .filter(panel_id=panel_id, removed_at__isnull=True)
-        .values_list("child_id", flat=True)
-    )
+    listed = child_index.on_panel_list(request.user, panel_id)
     rows = [
         row
         for row in repeat_missing(access.rows_for_counts(Episode))

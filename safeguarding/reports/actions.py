@@ -18,8 +18,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from safeguarding.core import audit, refusals
+from safeguarding.core.disclosure import Policy
 from safeguarding.core.models import AuditAction, User
-from safeguarding.insight.disclosure import Policy
 from safeguarding.reports import blocks, outputs, queries, structure
 from safeguarding.reports.models import (
     AnnualReport,

@@ -19,8 +19,8 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 from safeguarding.core.calendar import year_label
+from safeguarding.core.disclosure import POLICY_LABELS, Policy
 from safeguarding.core.models import Agency
-from safeguarding.insight.disclosure import POLICY_LABELS, Policy
 
 
 def year_slug(year: int) -> str:

@@ -12,9 +12,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from safeguarding.core.calendar import year_label
+from safeguarding.core.disclosure import Policy
 from safeguarding.core.models import Partnership, User
 from safeguarding.core.roles import Role
-from safeguarding.insight.disclosure import Policy
 from safeguarding.reports import blocks, figures, text
 from safeguarding.reports.models import AnnualReport, ReportFile, ReportStatus
 

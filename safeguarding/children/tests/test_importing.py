@@ -14,7 +14,6 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from safeguarding.children import importing
-from safeguarding.children.identifiers import nhs_check_digit, upn_check_letter
 from safeguarding.children.importing import (
     ImportFailed,
     ImportRefused,
@@ -31,6 +30,7 @@ from safeguarding.children.models import (
     SourceRecord,
     SourceRecordVersion,
 )
+from safeguarding.core.identifiers import nhs_check_digit, upn_check_letter
 from safeguarding.core.models import AuditAction, AuditEntry
 from safeguarding.core.tests.factories import AgencyFactory, SourceRecordFactory
 

@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from safeguarding.conftest import World
 from safeguarding.core import paging
+from safeguarding.core.indicators import registry
 from safeguarding.core.models import AuditAction, AuditEntry
 from safeguarding.core.tests.factories import ChildFactory, PanelChildFactory, SourceRecordFactory
-from safeguarding.insight.computed import registry
 from safeguarding.missing import actions, queries
 from safeguarding.missing.models import (
     Episode,
