@@ -106,10 +106,10 @@ def load(actions: int) -> Any:
     """The partnership, its learning records and `actions` actions; the officer."""
     from django.utils import timezone
 
+    from safeguarding.core.calendar import add_working_days
     from safeguarding.core.models import Agency, AgencyKind, RoleGrant, SubGroup, User
     from safeguarding.core.roles import Role
     from safeguarding.learning import models as m
-    from safeguarding.learning.working_days import add_working_days
 
     officer = User.objects.filter(email=OFFICER_EMAIL).first()
     if officer is not None and m.Action.objects.count() == actions:

@@ -26,7 +26,6 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from safeguarding.children import access as children_access
-from safeguarding.children import identifiers
 from safeguarding.children.identity import refresh_children
 from safeguarding.children.models import (
     CandidateStatus,
@@ -35,7 +34,7 @@ from safeguarding.children.models import (
     IdentityChangeKind,
     LinkCandidate,
 )
-from safeguarding.core import access
+from safeguarding.core import access, identifiers, refusals
 from safeguarding.core.access import SystemAccess
 from safeguarding.core.models import AuditAction
 
@@ -43,8 +42,10 @@ from safeguarding.core.models import AuditAction
 BY_PERSON = "person"
 
 
-class IdentityChangeRefused(Exception):
+class IdentityChangeRefused(refusals.Refused):
     """A merge, split, decision or undo that the rules do not allow; the message says why."""
+
+    code = "children.identity_change_refused"
 
 
 def _now_child(index: SystemAccess, child: Child) -> Child:

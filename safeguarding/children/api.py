@@ -12,15 +12,12 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from safeguarding.children import catalogue, openapi
@@ -28,66 +25,30 @@ from safeguarding.children.imports import ImportFailed, ImportRefused
 from safeguarding.children.imports import actions as import_actions
 from safeguarding.children.imports import queries as import_queries
 from safeguarding.children.models import (
-    ApiToken,
     ExtractKind,
     ImportBatch,
     ImportChannel,
     ImportStatus,
 )
-from safeguarding.core import jsonbody
+from safeguarding.core import jsonbody, refusals
+from safeguarding.core.api import error, token_required
+from safeguarding.core.models import ApiToken
 
 ApiView = Callable[..., HttpResponse]
 TOP_LEVEL_FIELDS = {"records", "dry_run", "load_valid_rows"}
 logger = logging.getLogger(__name__)
 
 
-class BadRequest(Exception):
+class BadRequest(refusals.Refused):
     """The request cannot be understood; the message says why, for the sender's developer."""
 
+    code = "children.bad_request"
 
-class TooLarge(Exception):
+
+class TooLarge(refusals.Refused):
     """The request is over the size limits: 413."""
 
-
-def error(status: int, message: str, **extra: Any) -> JsonResponse:
-    response = JsonResponse({"error": message, **extra}, status=status)
-    if status == 401:
-        response["WWW-Authenticate"] = 'Bearer realm="import API"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-def token_required(*methods: str) -> Callable[[ApiView], ApiView]:
-    """Allow only these methods, then only a live bearer token; the token's agency is the caller.
-
-    The session user is dropped, so nothing downstream can act for a signed-in browser.
-    """
-
-    def decorator(view: ApiView) -> ApiView:
-        @csrf_exempt
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.method not in methods:
-                response = error(405, f"Use {' or '.join(methods)} here.")
-                response["Allow"] = ", ".join(methods)
-                return response
-            request.user = AnonymousUser()
-            scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
-            if scheme.lower() != "bearer" or not presented.strip():
-                return error(
-                    401, "Send your agency's API token as 'Authorization: Bearer <token>'."
-                )
-            token = import_actions.authenticate_token(presented)
-            if token is None:
-                return error(401, "This token is not known or has been revoked.")
-            return view(request, token, *args, **kwargs)
-
-        # Marks an API operation: a test finds every one by it and checks that the OpenAPI
-        # document describes it (children/tests/test_api.py).
-        wrapped.api_methods = methods  # type: ignore[attr-defined]
-        return wrapped
-
-    return decorator
+    code = "children.too_large"
 
 
 def read_body(request: HttpRequest) -> dict[str, Any]:

@@ -13,9 +13,10 @@ from typing import Any, ClassVar
 from django import forms
 from django.utils import timezone
 
-from safeguarding.children import dates, identifiers
+from safeguarding.children import dates
 from safeguarding.children.queries import ChronologyFilter
 from safeguarding.children.search import ChildSearch
+from safeguarding.core import identifiers
 from safeguarding.core.forms import HubForm
 
 DATE_HINT = "For example, 17/5/2012 or 17 May 2012"

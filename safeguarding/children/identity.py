@@ -18,8 +18,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from safeguarding.children import identifiers, names
+from safeguarding.children import names
 from safeguarding.children.models import Child, Sex
+from safeguarding.core import identifiers
 from safeguarding.core.access import SystemAccess
 from safeguarding.core.models import AgencyKind
 

@@ -16,7 +16,7 @@ from typing import ClassVar
 from django.db import models
 from django.utils import timezone
 
-from safeguarding.core.models import Agency, Panel, User
+from safeguarding.core.models import Agency, ChildLevel, Panel, User
 
 PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -32,15 +32,6 @@ def event_fingerprint(record_id: str, event_type: str, occurred_at: datetime, su
     """What makes an event the same event when an extract is sent again."""
     text = "\x1f".join((record_id, event_type, occurred_at.isoformat(), " ".join(summary.split())))
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-class ChildLevel(models.Model):
-    """Marker for models holding data about an identifiable child."""
-
-    child_level: ClassVar[bool] = True
-
-    class Meta:
-        abstract = True
 
 
 class Sex(models.TextChoices):
@@ -379,28 +370,6 @@ class ColumnMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency.code} {self.kind} mapping"
-
-
-class ApiToken(models.Model):
-    """A token an agency's system presents to push extracts to the API.
-
-    Only a hash is stored; the token is shown once, when issued.
-    """
-
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="api_tokens")
-    name = models.CharField(max_length=100)
-    prefix = models.CharField(max_length=12, unique=True)
-    token_hash = models.CharField(max_length=64)
-    created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering: ClassVar = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.agency.code}: {self.name}"
 
 
 class LinkageModel(models.Model):

@@ -17,7 +17,8 @@ from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.utils import timezone
 
 from safeguarding.children import catalogue
-from safeguarding.children.models import ChildEvent, SourceRecord
+from safeguarding.children.models import ChildEvent, PanelChild, SourceRecord
+from safeguarding.core import access
 
 CHRONOLOGY_PAGE_SIZE = 50
 
@@ -237,4 +238,14 @@ def timeline(events: QuerySet[ChildEvent]) -> Timeline | None:
         height=size.TOP + len(strips) * size.ROW,
         label=label,
         cell_width=cell - 2,
+    )
+
+
+def on_panel_list(user: Any, panel_id: int) -> set[int]:
+    """The keys of the children on a panel's list now, for a member of the panel (read
+    through the panel's access rule; nothing for anyone else)."""
+    return set(
+        access.panel_rows(user, panel_id, PanelChild)
+        .filter(panel_id=panel_id, removed_at__isnull=True)
+        .values_list("child_id", flat=True)
     )

@@ -7,11 +7,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.functional import cached_property
 
 from safeguarding.children import access as children_access
 from safeguarding.children import exports, queries
@@ -21,35 +19,16 @@ from safeguarding.children.forms import (
     ChronologyFilterForm,
 )
 from safeguarding.core import access
+from safeguarding.core import home as shared_pages
 from safeguarding.core.decorators import role_required
 from safeguarding.core.forms import BreakGlassForm
+from safeguarding.core.paging import CappedPaginator
 from safeguarding.core.roles import BREAK_GLASS_ROLES, CASEWORK_ROLES
-from safeguarding.exploitation.queries import child_status as exploitation_status
 
 # The list of children a user works with pages through at most this many: past it, the
 # user searches. Counting all 300,000 children a council works with took seconds
 # (bench/bench_child.py); counting up to the limit stops early.
 LIST_LIMIT = 1000
-
-
-class CappedPaginator(Paginator):
-    def __init__(self, object_list: QuerySet[Any], per_page: int, limit: int) -> None:
-        super().__init__(object_list, per_page)
-        self.queryset = object_list
-        self.limit = limit
-
-    @cached_property
-    def counted(self) -> int:
-        """How many children, counted no further than one past the limit."""
-        return self.queryset[: self.limit + 1].count()
-
-    @cached_property
-    def count(self) -> int:
-        return min(self.counted, self.limit)
-
-    @property
-    def more(self) -> bool:
-        return self.counted > self.limit
 
 
 @role_required(*CASEWORK_ROLES)
@@ -65,7 +44,9 @@ def child_list(request: HttpRequest) -> HttpResponse:
         page, more = results.page, results.more
     elif not form.errors:
         children = access.list_children(request, purpose="list of children I work with")
-        paginator = CappedPaginator(children_access.with_record_agencies(children), 50, LIST_LIMIT)
+        paginator = CappedPaginator(
+            children, 50, limit=LIST_LIMIT, decorate=children_access.with_record_agencies
+        )
         page, more = paginator.get_page(request.GET.get("page")), paginator.more
     searched = terms if terms is not None and not terms.is_empty else None
     context = {"form": form, "page": page, "more": more, "searched": searched}
@@ -113,8 +94,13 @@ def child_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "panels": access.child_panels(granted),
         "page": page,
         "timeline": queries.timeline(chronology["visible"]),
-        "exploitation": exploitation_status(granted),
+        "tracker_links": shared_pages.tracker_links(granted),
     }
+    # The other apps' panels (exploitation's status), each adding its own keys.
+    panels = shared_pages.panels(request, granted)
+    for panel in panels:
+        context.update(panel.context)
+    context["child_panels"] = panels
     return render(request, "children/child_detail.html", context)
 
 

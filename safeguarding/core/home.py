@@ -1,22 +1,51 @@
-"""What each role can do today: the sections of the home page, and the navigation."""
+"""The shared pages' registries: the navigation, the home page's sections and the child's
+page's panels. Core names no app: each app adds its part from its own `home.py`, which
+`CoreConfig.ready` imports for every installed app (Django's `autodiscover_modules`, as
+the demo finds its steps). Decision 0062.
+
+Each part is registered with a place; the page shows the parts in the order of their
+places, so that the order stays what it was when core called each app by name:
+
+| place | navigation           | home page sections                     |
+|-------|----------------------|----------------------------------------|
+| 0     | Home (core)          |                                        |
+| 10    | Children (children)  | Children (children)                    |
+| 20    | Partnership (core)   | The partnership (core)                 |
+| 30    | Users (core)         | People (core)                          |
+| 40    | Audit (core)         | Information governance (core)          |
+| 50    | Linkage, Imports     | Linkage (children)                     |
+|       | (children)           |                                        |
+| 60    | insight              | Your agency's extracts (children)      |
+| 70    | learning             | Training (training)                    |
+| 80    | exploitation         | insight                                |
+| 90    | missing              | learning                               |
+| 100   | Training (training)  | exploitation                           |
+| 110   | reports              | missing                                |
+| 120   |                      | education and young carers (education) |
+| 1000  |                      | Your account (core)                    |
+
+On the child's page (`children/views.py`), parts (a template and its context) follow
+the child's identity, and tracker links ("Register as a young carer") sit under
+"Trackers"; a panel meeting's page (`exploitation/views.py`) shows other apps' parts
+(missing's repeat-missing children); each is registered with a place too.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from django.http import HttpRequest
 from django.urls import reverse
 
 from safeguarding.core.models import User
-from safeguarding.core.roles import (
-    AUDIT_ROLES,
-    CASEWORK_ROLES,
-    IMPORT_ROLES,
-    LINKAGE_ROLES,
-    STRUCTURE_ROLES,
-    TRAINER_ROLES,
-    USER_ADMIN_ROLES,
-    Role,
-)
+from safeguarding.core.roles import AUDIT_ROLES, STRUCTURE_ROLES, USER_ADMIN_ROLES
+
+if TYPE_CHECKING:
+    # Type hints only: the child's access is core's own (core/access), read at run time
+    # by the app that registers a panel.
+    from safeguarding.core.access import ChildAccess
 
 
 @dataclass
@@ -48,179 +77,178 @@ class Section:
     links: list[Link] = field(default_factory=list)
 
 
+@dataclass
+class PagePart:
+    """A part of another app's page (the child's page, a panel meeting's agenda): a template
+    included with `context` added to the page's (its keys named for the app, e.g.
+    "exploitation", so that parts do not collide)."""
+
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ChildLink:
+    """A link from the child's page to start something about the child (a tracker)."""
+
+    label: str
+    url: str
+
+
+NavFunction = Callable[[User], list[Link]]
+SectionFunction = Callable[[User], list[Section]]
+PanelFunction = Callable[[HttpRequest, "ChildAccess"], list[PagePart]]
+AgendaFunction = Callable[[HttpRequest, int], list[PagePart]]
+ChildLinkFunction = Callable[["ChildAccess"], list[ChildLink]]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Registry(Generic[F]):
+    """Functions by place; registering the same function again replaces it."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self._entries: dict[str, tuple[int, F]] = {}
+
+    def register(self, place: int) -> Callable[[F], F]:
+        def add(func: F) -> F:
+            key = f"{func.__module__}.{func.__qualname__}"
+            for other, (other_place, _) in self._entries.items():
+                if other_place == place and other != key:
+                    raise ValueError(f"{self.kind}: place {place} is {other}'s, not {key}'s")
+            self._entries[key] = (place, func)
+            return func
+
+        return add
+
+    def in_order(self) -> list[F]:
+        return [func for _, func in sorted(self._entries.values(), key=lambda entry: entry[0])]
+
+    def places(self) -> dict[str, int]:
+        """Each registered function's place, by its dotted name (for tests and docs)."""
+        return {key: place for key, (place, _) in self._entries.items()}
+
+
+nav_links: Registry[NavFunction] = Registry("navigation")
+home_sections: Registry[SectionFunction] = Registry("home page")
+child_panels: Registry[PanelFunction] = Registry("child's page panels")
+child_links: Registry[ChildLinkFunction] = Registry("child's page tracker links")
+meeting_parts: Registry[AgendaFunction] = Registry("panel meeting's page")
+
+
 def navigation(user: User) -> list[Link]:
     """The header navigation for this user's roles, in a fixed order."""
-    links = [Link("Home", "core:home")]
-    if user.roles & CASEWORK_ROLES:
-        links.append(Link("Children", "children:list"))
-    if user.roles & STRUCTURE_ROLES:
-        links.append(Link("Partnership", "core:agencies"))
-    if user.roles & USER_ADMIN_ROLES:
-        links.append(Link("Users", "core:users"))
-    if user.roles & AUDIT_ROLES:
-        links.append(Link("Audit", "core:audit"))
-    if user.roles & LINKAGE_ROLES:
-        links.append(Link("Linkage", "linkage:queue"))
-    if user.roles & IMPORT_ROLES:
-        links.append(Link("Imports", "imports:list"))
-    from safeguarding.insight.home import nav_links as insight_links
-
-    links.extend(insight_links(user))
-    from safeguarding.learning.home import nav_links as learning_links
-
-    links.extend(learning_links(user))
-    from safeguarding.exploitation.home import nav_links as exploitation_links
-
-    links.extend(exploitation_links(user))
-    from safeguarding.missing.home import nav_links as missing_links
-
-    links.extend(missing_links(user))
-    if Role.PARTNERSHIP_OFFICER in user.roles:
-        links.append(Link("Training", "training:manage"))
-    elif user.roles & TRAINER_ROLES:
-        links.append(Link("Training", "training:sessions"))
-    from safeguarding.reports.home import nav_links as report_links
-
-    links.extend(report_links(user))
-    return links
+    return [link for func in nav_links.in_order() for link in func(user)]
 
 
-CHILDREN_COUNT_LIMIT = 1000
+def sections(user: User) -> list[Section]:
+    """The home page's sections for this user's roles, in a fixed order."""
+    return [section for func in home_sections.in_order() for section in func(user)]
 
 
-def home_sections(user: User) -> list[Section]:
-    from safeguarding.children import access as children_access
-    from safeguarding.core import access, queries
+def panels(request: HttpRequest, granted: ChildAccess) -> list[PagePart]:
+    """The other apps' panels on the child's page (the look is recorded by get_child)."""
+    return [panel for func in child_panels.in_order() for panel in func(request, granted)]
 
-    sections: list[Section] = []
-    if user.roles & CASEWORK_ROLES:
-        count = access.visible_children(user)[: CHILDREN_COUNT_LIMIT + 1].count()
-        sections.append(
-            Section(
-                "Children",
-                [
-                    Link(
-                        "Children you work with",
-                        "children:list",
-                        "Find a child your agency is involved with or your panels hold, by name, "
-                        "date of birth, NHS number, UPN or an agency's reference; see what each "
-                        "agency knows in one chronology.",
-                        count,
-                        CHILDREN_COUNT_LIMIT,
-                    )
-                ],
-            )
+
+def tracker_links(granted: ChildAccess) -> list[ChildLink]:
+    return [link for func in child_links.in_order() for link in func(granted)]
+
+
+def meeting_page_parts(request: HttpRequest, panel_id: int) -> list[PagePart]:
+    """Other apps' parts of a panel meeting's page (missing's repeat-missing children)."""
+    return [part for func in meeting_parts.in_order() for part in func(request, panel_id)]
+
+
+# Core's own parts.
+
+
+@nav_links.register(0)
+def _home(user: User) -> list[Link]:
+    return [Link("Home", "core:home")]
+
+
+@nav_links.register(20)
+def _partnership_link(user: User) -> list[Link]:
+    return [Link("Partnership", "core:agencies")] if user.roles & STRUCTURE_ROLES else []
+
+
+@nav_links.register(30)
+def _users_link(user: User) -> list[Link]:
+    return [Link("Users", "core:users")] if user.roles & USER_ADMIN_ROLES else []
+
+
+@nav_links.register(40)
+def _audit_link(user: User) -> list[Link]:
+    return [Link("Audit", "core:audit")] if user.roles & AUDIT_ROLES else []
+
+
+@home_sections.register(20)
+def _partnership(user: User) -> list[Section]:
+    if not user.roles & STRUCTURE_ROLES:
+        return []
+    return [
+        Section(
+            "The partnership",
+            [
+                Link("Agencies", "core:agencies", "The statutory partners and relevant agencies."),
+                Link(
+                    "Sub-groups",
+                    "core:sub_groups",
+                    "Who sits on each sub-group and who chairs it.",
+                ),
+                Link(
+                    "Priorities",
+                    "core:priorities",
+                    "The partnership's priorities for each year.",
+                ),
+                Link(
+                    "Settings",
+                    "core:partnership",
+                    "Name, area and when the financial year starts.",
+                ),
+            ],
         )
-    if user.roles & STRUCTURE_ROLES:
-        sections.append(
-            Section(
-                "The partnership",
-                [
-                    Link(
-                        "Agencies", "core:agencies", "The statutory partners and relevant agencies."
-                    ),
-                    Link(
-                        "Sub-groups",
-                        "core:sub_groups",
-                        "Who sits on each sub-group and who chairs it.",
-                    ),
-                    Link(
-                        "Priorities",
-                        "core:priorities",
-                        "The partnership's priorities for each year.",
-                    ),
-                    Link(
-                        "Settings",
-                        "core:partnership",
-                        "Name, area and when the financial year starts.",
-                    ),
-                ],
-            )
-        )
-    if user.roles & USER_ADMIN_ROLES:
-        sections.append(
-            Section(
-                "People",
-                [Link("Users", "core:users", "Add users, change their roles, disable accounts.")],
-            )
-        )
-    if user.roles & AUDIT_ROLES:
-        waiting = queries.break_glass_awaiting_review()
-        sections.append(
-            Section(
-                "Information governance",
-                [
-                    Link(
-                        "Break-glass to review",
-                        "core:break_glass_queue",
-                        "Records opened outside the need-to-know rule.",
-                        waiting,
-                    ),
-                    Link(
-                        "Audit log", "core:audit", "Who looked at a child; what a user looked at."
-                    ),
-                ],
-            )
-        )
-    if user.roles & LINKAGE_ROLES:
-        sections.append(
-            Section(
-                "Linkage",
-                [
-                    Link(
-                        "Pairs to review",
-                        "linkage:queue",
-                        "Agency records the linkage was unsure of: the same child or not?",
-                        children_access.pending_pair_count(),
-                    ),
-                    Link(
-                        "Merges and splits",
-                        "linkage:history",
-                        "Every merge and split of children, with undo.",
-                    ),
-                ],
-            )
-        )
-    if user.roles & IMPORT_ROLES:
-        sections.append(
-            Section(
-                "Your agency's extracts",
-                [
-                    Link(
-                        "Upload an extract",
-                        "imports:upload",
-                        "Check and load a persons or events file (CSV or Excel).",
-                    ),
-                    Link("Imports", "imports:list", "Every extract sent, with its problems."),
-                    Link(
-                        "Column mappings",
-                        "imports:mappings",
-                        "Let your system's own export load as it is.",
-                    ),
-                    Link(
-                        "API tokens", "imports:tokens", "For systems that send records by the API."
-                    ),
-                ],
-            )
-        )
-    if Role.PARTNERSHIP_OFFICER in user.roles or user.roles & TRAINER_ROLES:
-        sections.append(training_section(user))
-    from safeguarding.insight.home import sections as insight_sections
+    ]
 
-    sections.extend(insight_sections(user))
-    from safeguarding.learning.home import sections as learning_sections
 
-    sections.extend(learning_sections(user))
-    from safeguarding.exploitation.home import sections as exploitation_sections
+@home_sections.register(30)
+def _people(user: User) -> list[Section]:
+    if not user.roles & USER_ADMIN_ROLES:
+        return []
+    return [
+        Section(
+            "People",
+            [Link("Users", "core:users", "Add users, change their roles, disable accounts.")],
+        )
+    ]
 
-    sections.extend(exploitation_sections(user))
-    from safeguarding.missing.home import sections as missing_sections
 
-    sections.extend(missing_sections(user))
-    from safeguarding.education.home import sections as education_sections
+@home_sections.register(40)
+def _governance(user: User) -> list[Section]:
+    from safeguarding.core import queries
 
-    sections.extend(education_sections(user))
-    sections.append(
+    if not user.roles & AUDIT_ROLES:
+        return []
+    return [
+        Section(
+            "Information governance",
+            [
+                Link(
+                    "Break-glass to review",
+                    "core:break_glass_queue",
+                    "Records opened outside the need-to-know rule.",
+                    queries.break_glass_awaiting_review(),
+                ),
+                Link("Audit log", "core:audit", "Who looked at a child; what a user looked at."),
+            ],
+        )
+    ]
+
+
+@home_sections.register(1000)
+def _account(user: User) -> list[Section]:
+    return [
         Section(
             "Your account",
             [
@@ -236,37 +264,4 @@ def home_sections(user: User) -> list[Section]:
                 ),
             ],
         )
-    )
-    return sections
-
-
-def training_section(user: User) -> Section:
-    """Training: the whole offer for a partnership officer; their registers for a trainer."""
-    if Role.PARTNERSHIP_OFFICER not in user.roles:
-        return Section(
-            "Training",
-            [Link("Your sessions", "training:sessions", "Take the register on the day.")],
-        )
-    from safeguarding.training.queries import learners_waiting
-
-    return Section(
-        "Training",
-        [
-            Link(
-                "Training",
-                "training:manage",
-                "Courses, sessions, bookings and waiting lists; the registers.",
-            ),
-            Link(
-                "Learners to approve",
-                "training:learners",
-                "Staff who registered with an email address of no partner agency.",
-                learners_waiting().count(),
-            ),
-            Link(
-                "Training report",
-                "training:report",
-                "Sessions, attendees and no-shows per course and year; evaluations.",
-            ),
-        ],
-    )
+    ]

@@ -26,6 +26,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from safeguarding.core.refusals import Refused
+
 MAX_DEPTH = 32
 
 # The only ways JSON text can carry a NUL or a surrogate: as a \u escape (a raw NUL is a
@@ -35,8 +37,10 @@ _SUSPECT_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
-class BodyRefused(Exception):
+class BodyRefused(Refused):
     """The body cannot be taken; `status` is 400 or 413 and the message says why."""
+
+    code = "core.body_refused"
 
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)

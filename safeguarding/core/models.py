@@ -389,3 +389,40 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("The audit log is append-only: an entry cannot be deleted.")
+
+
+class ChildLevel(models.Model):
+    """Marker for models holding data about an identifiable child: read and changed only
+    through the access helpers (core/access). Core's, so that an app's child-level model
+    needs nothing of the child index but its name, "children.Child" (decision 0062)."""
+
+    child_level: ClassVar[bool] = True
+
+    class Meta:
+        abstract = True
+
+
+class ApiToken(models.Model):
+    """A token an agency's system presents to the hub's APIs (the child index's import,
+    the data set's values, the exploitation flag register): core/tokens.py issues and
+    checks them, core/api.py's `token_required` guards an API view with one.
+
+    Only a hash is stored; the token is shown once, when issued. The table keeps the name
+    it had in the child index, where tokens began (decision 0063).
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, unique=True)
+    token_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "children_apitoken"
+        ordering: ClassVar = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.agency.code}: {self.name}"

@@ -24,6 +24,8 @@ from typing import Any, BinaryIO
 
 from django.conf import settings
 
+from safeguarding.core.refusals import Refused
+
 MB = 1024 * 1024
 # A part that expands less than this is not worth a ratio check (styles, small sheets).
 RATIO_CHECKED_FROM = MB
@@ -37,12 +39,16 @@ ENCODINGS = {
 ENCODING_NAMES = {"utf-8": "UTF-8", "cp1252": "Windows-1252", "iso-8859-1": "ISO-8859-1"}
 
 
-class UploadRefused(ValueError):
+class UploadRefused(Refused, ValueError):
     """The file cannot be read within the limits; the message says why, for its uploader."""
+
+    code = "core.upload_refused"
 
 
 class NotAWorkbook(UploadRefused):
     """The file is not a zip at all, so not an XLSX workbook."""
+
+    code = "core.not_a_workbook"
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Iterator
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from safeguarding.core import access, actions, audit, queries
+from safeguarding.core import home as shared_pages
 from safeguarding.core.access import signed_in_user
 from safeguarding.core.decorators import role_required
 from safeguarding.core.exports import csv_streaming_response
@@ -27,23 +29,20 @@ from safeguarding.core.forms import (
     SubGroupForm,
     UserForm,
 )
-from safeguarding.core.home import home_sections
 from safeguarding.core.models import AuditAction, Priority, SubGroup
+from safeguarding.core.pages import form_page
 from safeguarding.core.roles import AUDIT_ROLES, STRUCTURE_ROLES, USER_ADMIN_ROLES
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"sections": home_sections(request.user)})  # type: ignore[arg-type]
+    return render(request, "core/home.html", {"sections": shared_pages.sections(request.user)})  # type: ignore[arg-type]
 
 
 def _edit(request: HttpRequest, form: Any, *, title: str, back: str, done: str) -> HttpResponse:
     """Shared body of the structure forms: validate, save through the action, or show errors."""
-    if request.method == "POST" and form.is_valid():
-        actions.save_structure(request, form)
-        messages.success(request, f"{title}: saved.")
-        return redirect(done)
-    return render(request, "core/edit.html", {"form": form, "title": title, "back": back})
+    save = partial(actions.save_structure, request)
+    return form_page(request, form, title=title, back=back, save=save, done=done)
 
 
 @role_required(*STRUCTURE_ROLES)

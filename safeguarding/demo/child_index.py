@@ -295,7 +295,8 @@ def make_panel_lists(ctx: DemoContext) -> None:
 
 @clearer("children")
 def clear_children(ctx: DemoContext) -> None:
-    from safeguarding.children.models import ApiToken, LinkageModel
+    from safeguarding.children.models import LinkageModel
+    from safeguarding.core.models import ApiToken
 
     BreakGlass.objects.all().delete()
     ctx.system.panel_entries().delete()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 
-from safeguarding.children.identifiers import (  # noqa: F401 - re-exported for the generator
+from safeguarding.core.identifiers import (  # noqa: F401 - re-exported for the generator
     UPN_CHECK_LETTERS,
     is_valid_nhs_number,
     is_valid_upn,

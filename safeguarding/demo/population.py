@@ -25,8 +25,8 @@ if not apps.ready:  # pragma: no cover - the test suite and the commands set Dja
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safeguarding.settings")
     django.setup()
 
-from safeguarding.children.identifiers import nhs_check_digit, upn_check_letter  # noqa: E402
 from safeguarding.children.names import NICKNAMES_FILE  # noqa: E402
+from safeguarding.core.identifiers import nhs_check_digit, upn_check_letter  # noqa: E402
 from safeguarding.demo import names  # noqa: E402
 from safeguarding.demo.agency_systems import AGE_ON, WINDOW_END, T  # noqa: E402
 from safeguarding.demo.identifiers import NHS_TEST_PREFIX, UPN_DEMO_LA_NUMBER  # noqa: E402

@@ -11,7 +11,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from safeguarding.children.identifiers import is_valid_upn
+from safeguarding.core.identifiers import is_valid_upn
 from safeguarding.education.models import PERSISTENT_PERCENT, SEVERE_PERCENT
 
 COLUMNS = (

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from safeguarding.core import access, audit
+from safeguarding.core import access, audit, refusals
 from safeguarding.core.models import Agency, AuditAction
 from safeguarding.education import absence
 from safeguarding.education import access as education_access
@@ -23,8 +23,8 @@ from safeguarding.education.models import (
 )
 
 
-class Refused(Exception):
-    pass
+class Refused(refusals.Refused):
+    code = "education.refused"
 
 
 def _agency_id(request: HttpRequest) -> int:
@@ -204,7 +204,9 @@ def set_population(request: HttpRequest, *, count: int, from_date: date, label: 
     return figure
 
 
-class AbsenceRefused(Exception):
+class AbsenceRefused(refusals.Refused):
+    code = "education.absence_refused"
+
     def __init__(self, problems: list[absence.Problem]) -> None:
         super().__init__(f"{len(problems)} problem(s) found; nothing was loaded.")
         self.problems = problems

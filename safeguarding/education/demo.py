@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from safeguarding.core import access
+from safeguarding.core.calendar import LONDON, add_months
 from safeguarding.core.models import AgencyKind
 from safeguarding.demo.extracts import WINDOW_END, WINDOW_START
 from safeguarding.demo.registry import DemoContext, clearer, digest_rows, step
@@ -32,7 +33,7 @@ from safeguarding.education.models import (
     Term,
     VisitOutcome,
 )
-from safeguarding.young_carers.queries import add_months, month_end
+from safeguarding.young_carers.queries import month_end
 
 SCHOOL_AGE_POPULATION = 22_000
 CME_A_MONTH = 15
@@ -267,9 +268,8 @@ def _absence(ctx: DemoContext, schools: list[Any]) -> int:
 
 def _noon(day: date) -> Any:
     from datetime import datetime, time
-    from zoneinfo import ZoneInfo
 
-    return datetime.combine(day + timedelta(days=7), time(12), tzinfo=ZoneInfo("Europe/London"))
+    return datetime.combine(day + timedelta(days=7), time(12), tzinfo=LONDON)
 
 
 @clearer("education trackers")

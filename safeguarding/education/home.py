@@ -1,15 +1,20 @@
-"""The education and young carers trackers' links on the home page, by role."""
+"""The education and young carers trackers' links on the home page, by role, and the
+education trackers' links on the child's page (places in core/home.py)."""
 
 from __future__ import annotations
 
-from safeguarding.core.home import Link, Section
+from django.urls import reverse
+
+from safeguarding.core import access
+from safeguarding.core.home import ChildLink, Link, Section, child_links, home_sections
 from safeguarding.core.models import User
 from safeguarding.core.roles import CASEWORK_ROLES, IMPORT_ROLES, Role
 
 FIGURE_ROLES = {Role.ANALYST, Role.EXECUTIVE, Role.PARTNERSHIP_OFFICER}
 
 
-def sections(user: User) -> list[Section]:
+@home_sections.register(120)
+def education_sections(user: User) -> list[Section]:
     links: list[Link] = []
     if user.roles & CASEWORK_ROLES:
         links += [
@@ -67,3 +72,18 @@ def sections(user: User) -> list[Section]:
             )
         )
     return [Section("Education and young carers", links)] if links else []
+
+
+@child_links.register(20)
+def tracker_links(granted: access.ChildAccess) -> list[ChildLink]:
+    public_id = granted.child.public_id
+    return [
+        ChildLink(
+            "Open a children missing education case",
+            reverse("education:case_new", args=[public_id]),
+        ),
+        ChildLink(
+            "Add to the elective home education register",
+            reverse("education:ehe_new", args=[public_id]),
+        ),
+    ]

@@ -11,9 +11,9 @@ from datetime import date
 from django.db.models import Min
 
 from safeguarding.core import access
+from safeguarding.core.indicators import computed
 from safeguarding.education import feeds
 from safeguarding.education.models import CmeCase, EheRecord
-from safeguarding.insight.computed import computed
 
 
 def _cme_in_use_by(end: date) -> bool:

@@ -16,8 +16,7 @@ from typing import ClassVar
 from django.db import models
 from django.utils import timezone
 
-from safeguarding.children.models import Child, ChildLevel
-from safeguarding.core.models import Agency, User
+from safeguarding.core.models import Agency, ChildLevel, User
 
 
 class CheckKind(models.TextChoices):
@@ -48,7 +47,7 @@ class CmeCase(ChildLevel):
     """A child referred as missing education, searched for until closed with a destination."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")
+    child = models.ForeignKey("children.Child", on_delete=models.PROTECT, related_name="+")
     # The agency holding the case (the local authority's CME officer): it is involved.
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     referred_on = models.DateField()
@@ -86,7 +85,7 @@ class CmeCheck(ChildLevel):
 
     case = models.ForeignKey(CmeCase, on_delete=models.PROTECT, related_name="checks")
     # The child again, so that the access helpers scope checks as every child-level row.
-    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")
+    child = models.ForeignKey("children.Child", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=20, choices=CheckKind.choices)
     made_on = models.DateField()
     found = models.BooleanField(default=False, help_text="The check found where the child is.")
@@ -119,7 +118,7 @@ class EheRecord(ChildLevel):
     """A child on the elective home education register, from start to return (or end)."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")
+    child = models.ForeignKey("children.Child", on_delete=models.PROTECT, related_name="+")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     started_on = models.DateField()
     reason = models.CharField(max_length=20, choices=EheReason.choices)
@@ -151,7 +150,7 @@ class VisitOutcome(models.TextChoices):
 
 class EheVisit(ChildLevel):
     record = models.ForeignKey(EheRecord, on_delete=models.PROTECT, related_name="visits")
-    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")
+    child = models.ForeignKey("children.Child", on_delete=models.PROTECT, related_name="+")
     visited_on = models.DateField()
     outcome = models.CharField(max_length=20, choices=VisitOutcome.choices)
     note = models.TextField(blank=True)
@@ -245,7 +244,7 @@ class AbsenceRecord(ChildLevel):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     # Found by UPN in the child index; None when the index does not know the pupil yet.
     child = models.ForeignKey(
-        Child, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "children.Child", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     upn = models.CharField(max_length=13)
     sessions_possible = models.PositiveIntegerField()

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -15,42 +13,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 from safeguarding.core import access
+from safeguarding.core.calendar import add_months
 from safeguarding.core.decorators import role_required
 from safeguarding.core.models import Agency, AgencyKind
+from safeguarding.core.pages import form_page
+from safeguarding.core.paging import CappedPaginator, url_prefixes
 from safeguarding.core.roles import CASEWORK_ROLES, IMPORT_ROLES, Role
 from safeguarding.education import actions, queries
 from safeguarding.education import feeds as education_feeds
 from safeguarding.education import forms as education_forms
 from safeguarding.education.models import CmeCase, EheRecord
-from safeguarding.missing.listing import CappedPaginator, url_prefixes
 from safeguarding.young_carers import feeds as young_carer_feeds
-from safeguarding.young_carers.queries import add_months
 
 FEED_ROLES = (Role.ANALYST, Role.EXECUTIVE, Role.PARTNERSHIP_OFFICER)
 CME_PURPOSE = "children missing education"
 EHE_PURPOSE = "elective home education register"
-
-
-def _form_page(
-    request: HttpRequest,
-    form: forms.Form,
-    act: Callable[[dict[str, Any]], Any],
-    *,
-    done: str,
-    success: str,
-    template: str,
-    context: dict[str, Any],
-) -> HttpResponse:
-    """Validate, act, say so and go on; or show the form again with the action's refusal."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            act(form.cleaned_data)
-        except actions.Refused as problem:
-            form.add_error(None, str(problem))
-        else:
-            messages.success(request, success)
-            return redirect(done)
-    return render(request, template, {"form": form, **context})
 
 
 @role_required(*CASEWORK_ROLES)
@@ -72,21 +49,15 @@ def cases(request: HttpRequest) -> HttpResponse:
 def case_new(request: HttpRequest, public_id: str) -> HttpResponse:
     granted = access.get_child_to_change(request, public_id, purpose="open a CME case")
     form = education_forms.CaseForm(request.POST or None)
-    opened: list[CmeCase] = []
-
-    def act(data: dict[str, Any]) -> None:
-        opened.append(actions.open_case(request, granted, **data))
-
-    response = _form_page(
+    return form_page(
         request,
         form,
-        act,
-        done="education:cases",
+        save=lambda form: actions.open_case(request, granted, **form.cleaned_data),
+        done=lambda case: reverse("education:case", args=[case.public_id]),
         success="CME case opened.",
         template="education/case_new.html",
         context={"child": granted.child},
     )
-    return redirect("education:case", public_id=opened[0].public_id) if opened else response
 
 
 @role_required(*CASEWORK_ROLES)
@@ -104,10 +75,10 @@ def case(request: HttpRequest, public_id: str) -> HttpResponse:
 @role_required(*CASEWORK_ROLES)
 def case_check(request: HttpRequest, public_id: str) -> HttpResponse:
     found, granted = access.child_row(request, CmeCase, public_id, purpose=CME_PURPOSE)
-    return _form_page(
+    return form_page(
         request,
         education_forms.CheckForm(request.POST or None),
-        lambda data: actions.record_check(request, granted, found, **data),
+        save=lambda form: actions.record_check(request, granted, found, **form.cleaned_data),
         done=reverse("education:case", args=[found.public_id]),
         success="Check recorded.",
         template="education/case_form.html",
@@ -118,10 +89,10 @@ def case_check(request: HttpRequest, public_id: str) -> HttpResponse:
 @role_required(*CASEWORK_ROLES)
 def case_close(request: HttpRequest, public_id: str) -> HttpResponse:
     found, granted = access.child_row(request, CmeCase, public_id, purpose=CME_PURPOSE)
-    return _form_page(
+    return form_page(
         request,
         education_forms.CloseCaseForm(request.POST or None),
-        lambda data: actions.close_case(request, granted, found, **data),
+        save=lambda form: actions.close_case(request, granted, found, **form.cleaned_data),
         done=reverse("education:case", args=[found.public_id]),
         success="Case closed.",
         template="education/case_form.html",
@@ -154,10 +125,10 @@ def ehe(request: HttpRequest) -> HttpResponse:
 @role_required(*CASEWORK_ROLES)
 def ehe_new(request: HttpRequest, public_id: str) -> HttpResponse:
     granted = access.get_child_to_change(request, public_id, purpose="add to the EHE register")
-    return _form_page(
+    return form_page(
         request,
         education_forms.EheForm(request.POST or None),
-        lambda data: actions.start_ehe(request, granted, **data),
+        save=lambda form: actions.start_ehe(request, granted, **form.cleaned_data),
         done="education:ehe",
         success="Added to the elective home education register.",
         template="education/ehe_form.html",
@@ -179,10 +150,10 @@ def ehe_record(request: HttpRequest, public_id: str) -> HttpResponse:
 @role_required(*CASEWORK_ROLES)
 def ehe_visit(request: HttpRequest, public_id: str) -> HttpResponse:
     record, granted = access.child_row(request, EheRecord, public_id, purpose=EHE_PURPOSE)
-    return _form_page(
+    return form_page(
         request,
         education_forms.VisitForm(request.POST or None),
-        lambda data: actions.record_visit(request, granted, record, **data),
+        save=lambda form: actions.record_visit(request, granted, record, **form.cleaned_data),
         done=reverse("education:ehe_record", args=[record.public_id]),
         success="Visit recorded.",
         template="education/ehe_form.html",
@@ -193,10 +164,10 @@ def ehe_visit(request: HttpRequest, public_id: str) -> HttpResponse:
 @role_required(*CASEWORK_ROLES)
 def ehe_end(request: HttpRequest, public_id: str) -> HttpResponse:
     record, granted = access.child_row(request, EheRecord, public_id, purpose=EHE_PURPOSE)
-    return _form_page(
+    return form_page(
         request,
         education_forms.EndEheForm(request.POST or None),
-        lambda data: actions.end_ehe(request, granted, record, **data),
+        save=lambda form: actions.end_ehe(request, granted, record, **form.cleaned_data),
         done=reverse("education:ehe_record", args=[record.public_id]),
         success="Home education ended.",
         template="education/ehe_form.html",
@@ -207,10 +178,10 @@ def ehe_end(request: HttpRequest, public_id: str) -> HttpResponse:
 @role_required(Role.PARTNERSHIP_OFFICER)
 def population(request: HttpRequest) -> HttpResponse:
     figures = queries.population_figures()
-    return _form_page(
+    return form_page(
         request,
         education_forms.PopulationForm(request.POST or None),
-        lambda data: actions.set_population(request, **data),
+        save=lambda form: actions.set_population(request, **form.cleaned_data),
         done="education:population",
         success="Population figure saved.",
         template="education/population.html",

@@ -22,7 +22,8 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from safeguarding.core import audit
+from safeguarding.core import audit, refusals
+from safeguarding.core.calendar import financial_year
 from safeguarding.core.models import Agency, AuditAction, SubGroup, User
 from safeguarding.core.roles import Role
 from safeguarding.insight.models import (
@@ -38,7 +39,7 @@ from safeguarding.insight.models import (
     Unit,
     as_decimal,
 )
-from safeguarding.insight.periods import Frequency, Period, financial_year
+from safeguarding.insight.periods import Frequency, Period
 
 CATALOGUE_PATH = Path(__file__).resolve().parent / "data" / "indicators.json"
 MAX_VALUE = Decimal("999999999")
@@ -56,8 +57,10 @@ class Problem:
         return {"row": self.row, "column": self.column, "reason": self.reason}
 
 
-class Refused(Exception):
+class Refused(refusals.Refused):
     """Nothing was saved; `problems` says why."""
+
+    code = "insight.refused"
 
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__("; ".join(p.reason for p in problems))

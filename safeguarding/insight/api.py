@@ -1,7 +1,7 @@
 """The data set API: an agency's system sends indicator values as JSON.
 
 `POST /data/api/values` with the agency's bearer token (the same tokens as the import API,
-checked by children/api.py's `token_required`, so a session cookie is ignored and CSRF does
+checked by core/api.py's `token_required`, so a session cookie is ignored and CSRF does
 not apply). The body is `{"values": [{"indicator", "period_start", "value" | "numerator" +
 "denominator", "reason"?}, ...]}`; every item is checked first and either all are stored or
 none (400 with every problem, by item number and field).
@@ -15,9 +15,9 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from safeguarding.children.api import error, token_required
-from safeguarding.children.models import ApiToken
 from safeguarding.core import jsonbody
+from safeguarding.core.api import error, token_required
+from safeguarding.core.models import ApiToken
 from safeguarding.insight import actions
 from safeguarding.insight.actions import Problem, Refused, Value
 from safeguarding.insight.models import Channel, Indicator, Submission

@@ -1,7 +1,8 @@
 """Computed indicators: figures the hub works out from its own record-level modules.
 
 An app that holds records (training, the trackers, the exploitation panel) puts in its
-`indicators.py` one function per computed indicator of the catalogue:
+`indicators.py` one function per computed indicator of the catalogue, registered in
+core/indicators.py:
 
     @computed("training-attendees")
     def attendees(start: date, end: date) -> int | None: ...
@@ -27,9 +28,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import autodiscover_modules
 
-from safeguarding.core import audit
+from safeguarding.core import audit, refusals
+from safeguarding.core.calendar import financial_year
+from safeguarding.core.indicators import ComputeFunction, registry
 from safeguarding.core.models import Agency, AgencyKind, AuditAction
 from safeguarding.insight.models import Channel, Correction, Indicator, Submission, as_decimal
 from safeguarding.insight.periods import (
@@ -37,37 +39,17 @@ from safeguarding.insight.periods import (
     Period,
     between,
     containing,
-    financial_year,
     last_complete,
     year_periods,
 )
 
-Figure = int | float | Decimal | None
-ComputeFunction = Callable[[dt.date, dt.date], Figure]
-
 RECOMPUTED = "Recomputed from the hub's records."
 
-_registry: dict[str, ComputeFunction] = {}
 
-
-def computed(code: str) -> Callable[[ComputeFunction], ComputeFunction]:
-    """Register the function that works out the computed indicator `code`."""
-
-    def register(func: ComputeFunction) -> ComputeFunction:
-        _registry[code] = func
-        return func
-
-    return register
-
-
-def registry() -> dict[str, ComputeFunction]:
-    """Every registered function by indicator code, after importing each app's module."""
-    autodiscover_modules("indicators")
-    return dict(_registry)
-
-
-class NoAgency(Exception):
+class NoAgency(refusals.Refused):
     """The partnership's own agency, which computed values are recorded against, is missing."""
+
+    code = "insight.no_agency"
 
 
 def partnership_agency() -> Agency:

@@ -6,9 +6,9 @@ from typing import Any, ClassVar
 
 from django import forms
 
+from safeguarding.core.disclosure import POLICY_LABELS, Policy
 from safeguarding.core.forms import HubForm, HubModelForm
 from safeguarding.insight import actions
-from safeguarding.insight.disclosure import POLICY_LABELS, Policy
 from safeguarding.insight.models import Indicator, Spotlight
 
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from safeguarding.core.calendar import year_label
 from safeguarding.insight import spc
-from safeguarding.insight.periods import Frequency, Period, year_label
+from safeguarding.insight.periods import Frequency, Period
 from safeguarding.insight.spc import Meaning, Rule, Side
 
 NUMBER_WORDS = {

@@ -1,20 +1,15 @@
-"""The data set's part of the home page and the navigation (called by core/home.py)."""
+"""The data set's part of the home page and the navigation (places in core/home.py)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from safeguarding.core.home import Link, Section, home_sections, nav_links
 from safeguarding.core.models import SubGroup, User
 from safeguarding.core.roles import Role
 from safeguarding.insight.queries import READER_ROLES
 
-if TYPE_CHECKING:
-    from safeguarding.core.home import Link, Section
 
-
-def nav_links(user: User) -> list[Link]:
-    from safeguarding.core.home import Link
-
+@nav_links.register(60)
+def insight_links(user: User) -> list[Link]:
     if user.roles & READER_ROLES:
         return [Link("Data set", "insight:dashboard")]
     if Role.DATA_OFFICER in user.roles and user.agency_id is not None:
@@ -22,9 +17,8 @@ def nav_links(user: User) -> list[Link]:
     return []
 
 
-def sections(user: User) -> list[Section]:
-    from safeguarding.core.home import Link, Section
-
+@home_sections.register(80)
+def insight_sections(user: User) -> list[Section]:
     found: list[Section] = []
     if user.roles & READER_ROLES:
         links = [

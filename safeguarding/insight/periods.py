@@ -11,8 +11,10 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from safeguarding.core.calendar import FINANCIAL_YEAR_START_MONTH as FIRST_MONTH
+from safeguarding.core.calendar import add_months, financial_year, year_label
+
 DUE_DAYS = 15
-FIRST_MONTH = 4  # April
 
 
 class Frequency(StrEnum):
@@ -20,18 +22,9 @@ class Frequency(StrEnum):
     QUARTERLY = "quarterly"
 
 
-def financial_year(day: dt.date) -> int:
-    """The financial year a day falls in, by its first calendar year (2024 for 2024/25)."""
-    return day.year if day.month >= FIRST_MONTH else day.year - 1
-
-
-def year_label(year: int) -> str:
-    return f"{year}/{str(year + 1)[-2:]}"
-
-
 def _add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + (day.month - 1) + months
-    return dt.date(index // 12, index % 12 + 1, 1)
+    """The first day of the month `months` after `day`'s."""
+    return add_months(day.replace(day=1), months)
 
 
 @dataclass(frozen=True, order=True)

@@ -12,16 +12,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db.models import FloatField, QuerySet
 from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
 
+from safeguarding.core import disclosure
+from safeguarding.core.calendar import financial_year, year_label
 from safeguarding.core.models import Agency, SubGroup, User
 from safeguarding.core.roles import Role
-from safeguarding.insight import disclosure, headlines, spc
+from safeguarding.insight import headlines, spc
 from safeguarding.insight.models import (
     Commentary,
     Comparator,
@@ -30,13 +32,7 @@ from safeguarding.insight.models import (
     Submission,
     Unit,
 )
-from safeguarding.insight.periods import (
-    Frequency,
-    Period,
-    financial_year,
-    year_label,
-    year_periods,
-)
+from safeguarding.insight.periods import Frequency, Period, year_periods
 
 # Who reads the dashboards: aggregates only, so no casework role is needed.
 READER_ROLES = frozenset({Role.PARTNERSHIP_OFFICER, Role.ANALYST, Role.EXECUTIVE})
@@ -518,3 +514,26 @@ def latest_year() -> int:
     latest = Submission.objects.order_by("-period_start").values_list("period_start", flat=True)
     first = latest.first()
     return financial_year(first) if first else current_year()
+
+
+# For the annual report (reports/blocks.py) ---------------------------------------------
+
+
+def report_indicators(year: int, priority: int | None = None) -> QuerySet[Indicator]:
+    """The active indicators; with `priority`, those of that priority of the year."""
+    chosen = Indicator.objects.filter(active=True)
+    if priority is not None:
+        chosen = chosen.filter(priority__year=year, priority__number=priority)
+    return chosen
+
+
+def is_count(indicator: Indicator) -> bool:
+    """Whether the indicator's values are counts (which disclosure control may hide)."""
+    return indicator.unit == Unit.COUNT
+
+
+def chart_of(indicator: Indicator, points: Sequence[Point], target: float | None) -> Any:
+    """The SPC chart of an indicator's points, as the dashboard draws it (insight/chart.py)."""
+    from safeguarding.insight import chart
+
+    return chart.build(indicator.title, indicator.unit, points, analyse(indicator, points), target)

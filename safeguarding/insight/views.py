@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 
 from safeguarding.core import audit
 from safeguarding.core.access import signed_in_user
+from safeguarding.core.calendar import year_label
 from safeguarding.core.decorators import role_required
 from safeguarding.core.exports import csv_response
 from safeguarding.core.models import AuditAction
@@ -29,7 +30,7 @@ from safeguarding.insight.forms import (
     ValueForm,
 )
 from safeguarding.insight.models import Comparator, Indicator, Spotlight, Submission, Unit
-from safeguarding.insight.periods import Frequency, Period, parse, year_label
+from safeguarding.insight.periods import Frequency, Period, parse
 
 READERS = tuple(queries.READER_ROLES)
 OFFICERS = tuple(queries.CATALOGUE_ROLES)

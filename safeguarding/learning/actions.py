@@ -14,7 +14,6 @@ who it is about.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -26,6 +25,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from safeguarding.core import audit
+from safeguarding.core.calendar import add_months, add_working_days
 from safeguarding.core.models import Agency, AuditAction, SubGroup, User
 from safeguarding.learning.models import (
     Action,
@@ -44,7 +44,6 @@ from safeguarding.learning.models import (
     Theme,
 )
 from safeguarding.learning.queries import learning_settings
-from safeguarding.learning.working_days import add_working_days
 
 NOTIFICATION_WORKING_DAYS = 5
 RAPID_REVIEW_WORKING_DAYS = 15
@@ -72,13 +71,6 @@ def _log(
 
 def today() -> date:
     return timezone.localdate()
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later, or the month's last day when it is shorter."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 # Serious incidents and rapid reviews --------------------------------------------------

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from safeguarding.core.calendar import add_working_days
 from safeguarding.core.models import Agency, SubGroup, User
 from safeguarding.demo.registry import DemoContext, clearer, digest_rows, step
 from safeguarding.learning import actions
@@ -44,7 +45,6 @@ from safeguarding.learning.models import (
     SourceKind,
     Theme,
 )
-from safeguarding.learning.working_days import add_working_days
 
 NAI = "Non-accidental injury to under ones"
 DA = "Domestic abuse"

@@ -1,35 +1,29 @@
-"""The learning app's part of the navigation and the home page (core/home.py asks here)."""
+"""The learning app's part of the navigation and the home page (places in core/home.py)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from safeguarding.core.home import Link, Section, home_sections, nav_links
+from safeguarding.core.models import User
 from safeguarding.core.roles import Role
-
-if TYPE_CHECKING:
-    from safeguarding.core.home import Link, Section
-    from safeguarding.core.models import User
+from safeguarding.learning import queries
+from safeguarding.learning.models import OPEN_STATUSES, AuditReturn
 
 
 def _oversees(user: User) -> bool:
     return bool(user.roles & {Role.PARTNERSHIP_OFFICER, Role.EXECUTIVE})
 
 
-def nav_links(user: User) -> list[Link]:
-    from safeguarding.core.home import Link
-
+@nav_links.register(70)
+def learning_links(user: User) -> list[Link]:
     if _oversees(user):
         return [Link("Learning", "learning:index")]
     return []
 
 
-def sections(user: User) -> list[Section]:
+@home_sections.register(90)
+def learning_sections(user: User) -> list[Section]:
     """Everyone with an agency: the library, their actions and returns; officers and the
     executive: the deadlines and the assurance reports too."""
-    from safeguarding.core.home import Link, Section
-    from safeguarding.learning import queries
-    from safeguarding.learning.models import OPEN_STATUSES, AuditReturn
-
     if not user.is_authenticated:
         return []
     links: list[Link] = []

@@ -5,7 +5,7 @@ No child's identity is kept here (docs/decisions/0028-learning-cycle-records.md)
 knows its case by the partnership's own reference and an anonymised summary, never by a
 link to the child index. Deadlines are stored, not computed on each read, so the deadlines
 page and the reminders can filter and sort by them in the database; they are set by the
-actions (learning/actions.py) from the working-day rules (learning/working_days.py).
+actions (learning/actions.py) from the working-day rules (core/calendar.py).
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from safeguarding.core.calendar import add_working_days, financial_year
 from safeguarding.core.models import SubGroup, User
 from safeguarding.core.roles import Role
 from safeguarding.learning.models import (
@@ -35,8 +36,8 @@ from safeguarding.learning.models import (
     PracticeReview,
     RapidReview,
     ReviewKind,
+    SourceKind,
 )
-from safeguarding.learning.working_days import add_working_days
 
 # Roles ------------------------------------------------------------------------------------
 
@@ -111,6 +112,14 @@ def rag_filter(colour: str, today: date) -> Q:
 
 
 # Who sees an action -----------------------------------------------------------------------
+
+
+def panel_actions(source_ref: str) -> QuerySet[Action]:
+    """The actions a panel agreed under `source_ref` (a decision's, e.g. "exploitation:12"),
+    with their owner agencies: for the panel's own pages, which know the reference."""
+    return Action.objects.filter(
+        source_kind=SourceKind.PANEL, source_ref=source_ref
+    ).select_related("owner_agency")
 
 
 def visible_actions(user: User) -> QuerySet[Action]:
@@ -412,11 +421,6 @@ def assurance_report(sub_group: SubGroup, quarter: Quarter) -> dict[str, Any]:
 
 
 # Counts for other apps ------------------------------------------------------------------------
-
-
-def financial_year(day: date) -> int:
-    """The financial year (April to March) a day falls in, by its starting year."""
-    return day.year if day.month >= 4 else day.year - 1
 
 
 def counts_by_financial_year() -> dict[int, dict[str, int]]:

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 
+from safeguarding.core.calendar import add_working_days
 from safeguarding.core.models import User
 from safeguarding.learning.models import (
     OPEN_STATUSES,
@@ -28,7 +29,6 @@ from safeguarding.learning.models import (
     ReminderSent,
 )
 from safeguarding.learning.queries import learning_settings
-from safeguarding.learning.working_days import add_working_days
 
 
 @dataclass(frozen=True)

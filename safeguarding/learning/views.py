@@ -22,8 +22,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from safeguarding.core.access import signed_in_user
+from safeguarding.core.calendar import add_months
 from safeguarding.core.decorators import role_required
 from safeguarding.core.models import SubGroup
+from safeguarding.core.pages import form_page
 from safeguarding.core.roles import Role
 from safeguarding.exploitation import access as exploitation_access
 from safeguarding.learning import actions, charts, forms, queries
@@ -41,30 +43,6 @@ from safeguarding.learning.models import (
 
 officer_only = role_required(Role.PARTNERSHIP_OFFICER)
 overseers = role_required(Role.PARTNERSHIP_OFFICER, Role.EXECUTIVE)
-
-
-def _form_page(
-    request: HttpRequest, form: Any, *, title: str, back: str, save: Any, done: Any
-) -> HttpResponse:
-    """Validate, save through `save(form)` (an action), or show the form with its errors."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = save(form)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, f"{title}: saved.")
-            return redirect(done(saved) if callable(done) else done)
-    context = {"form": form, "title": title, "back": back}
-    return render(request, "core/edit.html", context)
-
-
-def _add_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # Overview, deadlines, calendar ---------------------------------------------------------------
@@ -98,8 +76,8 @@ def deadline_calendar(request: HttpRequest) -> HttpResponse:
     context = {
         "weeks": weeks,
         "month": first,
-        "previous": actions.add_months(first, -1),
-        "next": actions.add_months(first, 1),
+        "previous": add_months(first, -1),
+        "next": add_months(first, 1),
         "today": today,
     }
     return render(request, "learning/calendar.html", context)
@@ -125,7 +103,7 @@ def notification_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
         return actions.save_notification(n, by=by, themes=f.cleaned_data["themes"], request=request)
 
     title = f"Change {found.case_reference}" if found else "Record a serious incident notification"
-    return _form_page(
+    return form_page(
         request,
         form,
         title=title,
@@ -153,7 +131,7 @@ def rapid_review_edit(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(Notification, pk=pk)
     form = forms.RapidReviewForm(request.POST or None, instance=found.rapid_review)
     by = signed_in_user(request)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"Rapid review of {found.case_reference}",
@@ -168,7 +146,7 @@ def information_request_new(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(Notification, pk=pk)
     form = forms.InformationRequestForm(request.POST or None)
     by = signed_in_user(request)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"Ask an agency for information: {found.case_reference}",
@@ -185,7 +163,7 @@ def information_return(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(InformationRequest.objects.select_related("agency"), pk=pk)
     form = forms.ReturnForm(request.POST or None, initial={"returned_on": timezone.localdate()})
     by = signed_in_user(request)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"Return received from {item.agency.name}",
@@ -217,7 +195,7 @@ def review_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             f.save(commit=False), by=by, themes=f.cleaned_data["themes"], request=request
         )
 
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"Change {found.case_reference}" if found else "Start a practice review",
@@ -239,7 +217,7 @@ def milestone_new(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(PracticeReview, pk=pk)
     form = forms.MilestoneForm(request.POST or None)
     by = signed_in_user(request)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"Add a milestone to {found.case_reference}",
@@ -294,7 +272,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
 def action_new(request: HttpRequest) -> HttpResponse:
     form = forms.ActionForm(request.POST or None)
     by = signed_in_user(request)
-    return _form_page(
+    return form_page(
         request,
         form,
         title="Add an action",
@@ -329,7 +307,7 @@ def action_update(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("Only the owner agency updates this action.")
     initial = {"status": found.status, "evidence": found.evidence}
     form = forms.ActionUpdateForm(request.POST or None, initial=initial)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"Update: {found.title}",
@@ -423,7 +401,7 @@ def audit_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             request=request,
         )
 
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"Change {found.title}" if found else "Set up an audit",
@@ -459,7 +437,7 @@ def audit_return(request: HttpRequest, pk: int) -> HttpResponse:
         answers=item.answers,
         initial={"grade": item.grade},
     )
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"{item.agency.name}'s return: {item.audit.title}",
@@ -497,7 +475,7 @@ def _plain_edit(
         return actions.save_record(f.save(commit=False), by=by, request=request, **m2m)
 
     title = f"Change {found}" if found else f"Add {noun}"
-    return _form_page(request, form, title=title, back=back, save=save, done=back)
+    return form_page(request, form, title=title, back=back, save=save, done=back)
 
 
 # Themes ------------------------------------------------------------------------------------------------

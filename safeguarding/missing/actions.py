@@ -18,7 +18,8 @@ from django.http import HttpRequest
 from django.utils import dateformat, timezone
 from django.utils.dateparse import parse_datetime
 
-from safeguarding.core import access, audit
+from safeguarding.core import access, audit, refusals
+from safeguarding.core.calendar import LONDON
 from safeguarding.core.models import Agency, AuditAction
 from safeguarding.missing import access as missing_access
 from safeguarding.missing import clock, queries
@@ -35,8 +36,10 @@ from safeguarding.missing.models import (
 )
 
 
-class MissingRefused(Exception):
+class MissingRefused(refusals.Refused):
     """A change the tracker will not make, with the reason shown to the user."""
+
+    code = "missing.refused"
 
 
 def _after_return(episode: Episode) -> ReturnInterview:
@@ -137,7 +140,7 @@ CORRECTABLE = {
 def _shown(episode: Episode, name: str) -> str:
     value = getattr(episode, name)
     if isinstance(value, datetime):
-        return dateformat.format(value.astimezone(clock.LONDON), "j F Y, H:i")
+        return dateformat.format(value.astimezone(LONDON), "j F Y, H:i")
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if name in ("classification", "risk_grading"):
@@ -408,5 +411,5 @@ def returned_from_summary(summary: str) -> datetime | None:
     if when is None:
         return None
     if timezone.is_naive(when):
-        when = timezone.make_aware(when, clock.LONDON)
+        when = timezone.make_aware(when, LONDON)
     return when

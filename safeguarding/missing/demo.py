@@ -15,7 +15,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from safeguarding.core import access
+from safeguarding.core import access, calendar
+from safeguarding.core.calendar import LONDON
 from safeguarding.core.models import AgencyKind
 from safeguarding.core.roles import Role
 from safeguarding.demo.extracts import WINDOW_END
@@ -37,7 +38,7 @@ from safeguarding.missing.models import (
 EPISODES_A_YEAR = 600
 YEARS = 2
 FIRST_DAY = WINDOW_END - timedelta(days=365 * YEARS)
-END = datetime.combine(WINDOW_END, time(23, 59), tzinfo=clock.LONDON)
+END = datetime.combine(WINDOW_END, time(23, 59), tzinfo=LONDON)
 WHERE_FOUND = (
     "Friend's house",
     "Town centre",
@@ -57,7 +58,7 @@ def _monday_on_or_before(day: date) -> date:
 
 
 def _good_friday(year: int) -> date:
-    found = clock.bank_holidays(year).get_named("Good Friday")
+    found = calendar.bank_holidays(year).get_named("Good Friday")
     return found[0] if found else date(year, 4, 1)
 
 
@@ -90,7 +91,7 @@ def term_holidays(first: date, last: date) -> list[tuple[str, date, date]]:
 def _reported(ctx: DemoContext) -> datetime:
     day = FIRST_DAY + timedelta(days=ctx.rng.randint(0, 365 * YEARS - 1))
     hour = ctx.rng.choices(range(24), [1] * 12 + [2] * 4 + [4] * 8)[0]
-    return datetime.combine(day, time(hour, ctx.rng.randint(0, 59)), tzinfo=clock.LONDON)
+    return datetime.combine(day, time(hour, ctx.rng.randint(0, 59)), tzinfo=LONDON)
 
 
 def _episode(
@@ -154,7 +155,7 @@ def _interview(ctx: DemoContext, episode: Episode, independent: list[int]) -> Re
 
 @step("missing episodes")
 def make_missing_episodes(ctx: DemoContext) -> None:
-    first = datetime.combine(FIRST_DAY, time(0, 0), tzinfo=clock.LONDON)
+    first = datetime.combine(FIRST_DAY, time(0, 0), tzinfo=LONDON)
     by_code = {agency.code: agency for agency in ctx.agencies.values()}
     episodes: list[Episode] = []
     missing_children: list[tuple[Any, int]] = []
@@ -215,8 +216,8 @@ def _school_notices(
             for record in ctx.records_by_child.get(episode.child.pk, [])
             if record.agency.kind == AgencyKind.SCHOOL
         }
-        due_on = clock.next_school_day(episode.returned_at, holidays)
-        sent = datetime.combine(due_on, time(7, 0), tzinfo=clock.LONDON)
+        due_on = calendar.next_school_day(episode.returned_at, holidays)
+        sent = datetime.combine(due_on, time(7, 0), tzinfo=LONDON)
         for school in sorted(schools):
             for lead in leads.get(school, []):
                 notices.append(

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from django.db.models import Min
 
 from safeguarding.core import access
-from safeguarding.insight.computed import computed
+from safeguarding.core.indicators import computed
 from safeguarding.missing import queries
 from safeguarding.missing.models import Episode
 

@@ -12,8 +12,7 @@ from typing import ClassVar
 from django.db import models
 from django.utils import timezone
 
-from safeguarding.children.models import Child, ChildEvent, ChildLevel
-from safeguarding.core.models import Agency, User
+from safeguarding.core.models import Agency, ChildLevel, User
 
 
 class RiskGrading(models.TextChoices):
@@ -42,7 +41,7 @@ class Episode(ChildLevel):
     """One episode: from when the child is reported missing to when found or returned."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")
+    child = models.ForeignKey("children.Child", on_delete=models.PROTECT, related_name="+")
     # The agency that reported or recorded it: involved with the child (rule (a)).
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     recorded_by = models.ForeignKey(
@@ -53,7 +52,7 @@ class Episode(ChildLevel):
     )
     # An imported episode keeps its event, so that making episodes again changes nothing.
     source_event = models.OneToOneField(
-        ChildEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "children.ChildEvent", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     reported_at = models.DateTimeField()
     returned_at = models.DateTimeField(null=True, blank=True)
@@ -97,7 +96,7 @@ class EpisodeCorrection(ChildLevel):
     changed it, when and why. The episode page lists them; the audit log records each."""
 
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="+")
-    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")
+    child = models.ForeignKey("children.Child", on_delete=models.PROTECT, related_name="+")
     # {field label: [old, new]}, as the episode page shows them.
     changes = models.JSONField()
     reason = models.TextField()
@@ -130,7 +129,7 @@ class ReturnInterview(ChildLevel):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     episode = models.OneToOneField(Episode, on_delete=models.CASCADE, related_name="interview")
-    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")
+    child = models.ForeignKey("children.Child", on_delete=models.PROTECT, related_name="+")
     due_at = models.DateTimeField()
     status = models.CharField(
         max_length=10, choices=InterviewStatus.choices, default=InterviewStatus.DUE
@@ -166,7 +165,7 @@ class MissingProfile(ChildLevel):
     """Details kept in advance, handed to police only when the child goes missing."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    child = models.OneToOneField(Child, on_delete=models.PROTECT, related_name="+")
+    child = models.OneToOneField("children.Child", on_delete=models.PROTECT, related_name="+")
     description = models.TextField(blank=True)
     # Stored with Django's default storage; served only by the access-checked view.
     photo = models.ImageField(upload_to="missing/photos/", blank=True)
@@ -189,7 +188,7 @@ class SchoolNotice(ChildLevel):
     """A school's designated safeguarding lead told that a pupil returned from missing."""
 
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="+")
-    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")
+    child = models.ForeignKey("children.Child", on_delete=models.PROTECT, related_name="+")
     school = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     recipient = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     # The next school day after the return: the notice shows and is emailed from then.

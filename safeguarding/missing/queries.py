@@ -10,13 +10,12 @@ from django.conf import settings
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
-from safeguarding.core import access
+from safeguarding.core import access, calendar, paging
+from safeguarding.core.calendar import LONDON
 from safeguarding.missing import access as missing_access
-from safeguarding.missing import clock, listing
-from safeguarding.missing.clock import LONDON
 from safeguarding.missing.models import Episode, InterviewStatus, ReturnInterview, SchoolHoliday
 
-PAGE_SIZE = listing.PAGE_SIZE
+PAGE_SIZE = paging.PAGE_SIZE
 
 
 def school_holidays(since: date | None = None) -> list[tuple[date, date]]:
@@ -29,7 +28,7 @@ def school_holidays(since: date | None = None) -> list[tuple[date, date]]:
 
 def next_school_day(returned_at: datetime) -> date:
     """The day a school hears of a return: the next school day, holidays kept counted."""
-    return clock.next_school_day(returned_at, school_holidays(returned_at.date()))
+    return calendar.next_school_day(returned_at, school_holidays(returned_at.date()))
 
 
 def repeat_threshold() -> int:
@@ -125,15 +124,11 @@ def repeat_missing_for_panel(request: Any, panel_id: int) -> PanelRepeatMissing:
     meeting's agenda shows them so that an involved member refers them
     (exploitation.actions.refer). Nothing for anyone not on the panel. Children the
     member may not see are counted, never named."""
-    from safeguarding.children.models import PanelChild
+    from safeguarding.children import queries as child_index
 
     if not access.is_panel_member(request.user, panel_id):
         return PanelRepeatMissing([], 0)
-    listed = set(
-        access.panel_rows(request.user, panel_id, PanelChild)
-        .filter(panel_id=panel_id, removed_at__isnull=True)
-        .values_list("child_id", flat=True)
-    )
+    listed = child_index.on_panel_list(request.user, panel_id)
     rows = [
         row
         for row in repeat_missing(access.rows_for_counts(Episode))

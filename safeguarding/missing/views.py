@@ -11,11 +11,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from safeguarding.core import access
+from safeguarding.core import access, paging
 from safeguarding.core.decorators import role_required
 from safeguarding.core.roles import CASEWORK_ROLES, STRUCTURE_ROLES, Role
 from safeguarding.missing import access as missing_access
-from safeguarding.missing import actions, listing, queries
+from safeguarding.missing import actions, queries
 from safeguarding.missing.forms import (
     CorrectionForm,
     EpisodeForm,
@@ -40,7 +40,7 @@ FIGURE_ROLES = (Role.ANALYST, Role.EXECUTIVE, Role.PARTNERSHIP_OFFICER)
 def tracker(request: HttpRequest) -> HttpResponse:
     show = "all" if request.GET.get("show") == "all" else "open"
     episodes = access.list_rows(request, Episode, purpose="missing tracker", detail={"show": show})
-    paginator = listing.CappedPaginator(
+    paginator = paging.CappedPaginator(
         queries.tracker(episodes, show), decorate=queries.tracker_shown
     )
     page = paginator.get_page(request.GET.get("page"))
@@ -48,7 +48,7 @@ def tracker(request: HttpRequest) -> HttpResponse:
         "page": page,
         "show": show,
         "more": paginator.more,
-        "urls": listing.url_prefixes(child="missing:child", episode="missing:episode"),
+        "urls": paging.url_prefixes(child="missing:child", episode="missing:episode"),
     }
     return render(request, "missing/tracker.html", context)
 
@@ -58,13 +58,13 @@ def overdue(request: HttpRequest) -> HttpResponse:
     interviews = access.list_rows(
         request, ReturnInterview, purpose="overdue return home interviews"
     )
-    paginator = listing.CappedPaginator(queries.overdue(interviews), decorate=queries.overdue_shown)
+    paginator = paging.CappedPaginator(queries.overdue(interviews), decorate=queries.overdue_shown)
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "page": page,
         "more": paginator.more,
         "now": timezone.now(),
-        "urls": listing.url_prefixes(child="missing:child", interview="missing:interview"),
+        "urls": paging.url_prefixes(child="missing:child", interview="missing:interview"),
     }
     return render(request, "missing/overdue.html", context)
 
@@ -78,7 +78,7 @@ def repeat(request: HttpRequest) -> HttpResponse:
         "page": page,
         "threshold": queries.repeat_threshold(),
         "window": queries.repeat_window_days(),
-        "urls": listing.url_prefixes(child="missing:child"),
+        "urls": paging.url_prefixes(child="missing:child"),
     }
     return render(request, "missing/repeat.html", context)
 

@@ -17,9 +17,9 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from safeguarding.core import audit
+from safeguarding.core import audit, refusals
+from safeguarding.core.disclosure import Policy
 from safeguarding.core.models import AuditAction, User
-from safeguarding.insight.disclosure import Policy
 from safeguarding.reports import blocks, outputs, queries, structure
 from safeguarding.reports.models import (
     AnnualReport,
@@ -47,8 +47,10 @@ def create_report(year: int) -> AnnualReport:
     return report
 
 
-class Frozen(Exception):
+class Frozen(refusals.Refused):
     """A published report's text and figures do not change."""
+
+    code = "reports.frozen"
 
 
 @transaction.atomic
@@ -70,8 +72,10 @@ class PublishFailed(Exception):
     """The report's files could not be built: nothing was published."""
 
 
-class StillBuilding(Exception):
+class StillBuilding(refusals.Refused):
     """Another request is building this file now: ask again in a moment."""
+
+    code = "reports.still_building"
 
 
 def _store(report: AnnualReport, fmt: str, document: dict[str, Any], written: list[str]) -> None:
@@ -216,7 +220,9 @@ class RowError:
         return f"Row {self.row}{column}: {self.reason}"
 
 
-class ImportRefused(Exception):
+class ImportRefused(refusals.Refused):
+    code = "reports.import_refused"
+
     def __init__(self, errors: list[RowError]) -> None:
         super().__init__(f"{len(errors)} errors")
         self.errors = errors

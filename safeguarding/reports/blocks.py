@@ -25,6 +25,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from safeguarding.core.calendar import year_label
+from safeguarding.insight import queries as insight_queries
 from safeguarding.reports import figures
 from safeguarding.reports.models import (
     AreaFigure,
@@ -33,7 +35,6 @@ from safeguarding.reports.models import (
     FinanceKind,
     FinanceLine,
     YearEntries,
-    year_label,
 )
 
 Block = dict[str, Any]
@@ -403,13 +404,13 @@ def young_carers(year: int) -> Block:
 
 @block("exploitation")
 def exploitation(year: int) -> Block:
+    from safeguarding.exploitation.feeds import LEVELS, TYPES
     from safeguarding.exploitation.feeds import quarters as exploitation_quarters
-    from safeguarding.exploitation.models import ExploitationType, RiskLevel
 
     table = exploitation_quarters(year)
     rows: list[list[str]] = []
-    for code, label in ExploitationType.choices:
-        for level in RiskLevel:
+    for code, label in TYPES.choices:
+        for level in LEVELS:
             counts = [f.by_type_and_level.get((code, str(level)), 0) for f in table.feeds]
             if any(counts):
                 rows.append([f"{label}: {level.label}", *(figures.children(n) for n in counts)])
@@ -506,17 +507,13 @@ CHARTS_PER_PRIORITY = 3
 def _small(indicator: Any, points: list[Any]) -> bool:
     """Whether a chart would show a count the policy hides (1 to 5 under DfE): such a
     chart is withheld."""
-    from safeguarding.insight.models import Unit
-
-    if indicator.unit != Unit.COUNT:
+    if not insight_queries.is_count(indicator):
         return False
     return any(1 <= p.value <= figures.disclosure.SMALL_UPTO[figures.policy()] for p in points)
 
 
 def _chart_dict(indicator: Any, points: list[Any], year: int) -> dict[str, Any]:
-    from safeguarding.insight import chart, queries
-
-    table = queries.public_table(indicator, year, figures.policy())
+    table = insight_queries.public_table(indicator, year, figures.policy())
     item: dict[str, Any] = {
         "title": indicator.title,
         "headers": table[0],
@@ -527,9 +524,8 @@ def _chart_dict(indicator: Any, points: list[Any], year: int) -> dict[str, Any]:
     if _small(indicator, points):
         item["note"] = f"The chart is not shown: it would show counts of {figures.small_counts()}."
         return item
-    analysis = queries.analyse(indicator, points)
     target = float(indicator.target) if indicator.target is not None else None
-    drawn = chart.build(indicator.title, indicator.unit, points, analysis, target)
+    drawn = insight_queries.chart_of(indicator, points, target)
     item["chart"] = dataclasses.asdict(drawn)
     return item
 
@@ -543,21 +539,16 @@ def indicators(
 ) -> Block:
     """SPC charts (with their tables) and headlines of the data set's indicators: those
     of one priority of the year, or the most signalled of all."""
-    from safeguarding.insight import queries
-    from safeguarding.insight.models import Indicator
-
     first, last = year_bounds(year)
-    chosen = Indicator.objects.filter(active=True)
-    if priority is not None:
-        chosen = chosen.filter(priority__year=year, priority__number=priority)
+    chosen = insight_queries.report_indicators(year, priority)
     loaded = [
         (i, [p for p in points if p.period.start <= last][-CHART_POINTS:])
-        for i, points in queries.indicators_with_series(chosen)
+        for i, points in insight_queries.indicators_with_series(chosen)
     ]
     loaded = [(i, pts) for i, pts in loaded if any(p.period.year == year for p in pts)]
     # Headlines only of indicators whose figures may all be shown.
     safe = [(i, pts) for i, pts in loaded if not _small(i, pts)]
-    lines = queries.year_headlines(year, loaded=safe, limit=headlines)
+    lines = insight_queries.year_headlines(year, loaded=safe, limit=headlines)
     by_code = {h.code for h in lines}
     ranked = sorted(loaded, key=lambda x: (x[0].code not in by_code, x[0].title))
     drawn: Block = {

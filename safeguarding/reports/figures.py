@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import ROUND_HALF_UP, Decimal
 
-from safeguarding.insight import disclosure
+from safeguarding.core import disclosure
 
 # The report being drawn chooses the policy (AnnualReport.disclosure_policy); a block
 # drawn outside a report follows the default.

@@ -4,8 +4,8 @@ from typing import Any
 
 from django import forms
 
+from safeguarding.core.disclosure import POLICY_LABELS
 from safeguarding.core.models import Agency
-from safeguarding.insight.disclosure import POLICY_LABELS
 from safeguarding.reports.models import DeathCategory, FinanceLine, YearEntries
 
 

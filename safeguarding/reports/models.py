@@ -18,13 +18,9 @@ from django.db import models, transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
+from safeguarding.core.calendar import year_label
+from safeguarding.core.disclosure import POLICY_LABELS, Policy
 from safeguarding.core.models import Agency
-from safeguarding.insight.disclosure import POLICY_LABELS, Policy
-
-
-def year_label(year: int) -> str:
-    """2024 → "2024/25", as the reference report writes its year."""
-    return f"{year}/{(year + 1) % 100:02d}"
 
 
 def year_slug(year: int) -> str:

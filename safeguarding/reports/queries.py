@@ -11,11 +11,12 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 from django.utils import timezone
 
+from safeguarding.core.calendar import year_label
+from safeguarding.core.disclosure import Policy
 from safeguarding.core.models import Partnership, User
 from safeguarding.core.roles import Role
-from safeguarding.insight.disclosure import Policy
 from safeguarding.reports import blocks, figures, text
-from safeguarding.reports.models import AnnualReport, ReportFile, ReportStatus, year_label
+from safeguarding.reports.models import AnnualReport, ReportFile, ReportStatus
 
 # How the report says to its readers which counts it hides.
 DISCLOSURE_SENTENCES = {

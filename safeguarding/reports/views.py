@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from safeguarding.core.access import signed_in_user
+from safeguarding.core.calendar import year_label
 from safeguarding.core.decorators import role_required
 from safeguarding.core.roles import Role
 from safeguarding.reports import actions, blocks, forms, outputs, queries, structure
@@ -23,7 +24,6 @@ from safeguarding.reports.models import (
     FinanceLine,
     Section,
     YearEntries,
-    year_label,
 )
 
 officer_only = role_required(Role.PARTNERSHIP_OFFICER)

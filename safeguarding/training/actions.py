@@ -27,7 +27,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from safeguarding.core import audit
+from safeguarding.core import audit, refusals
 from safeguarding.core.models import Agency, AuditAction, User
 from safeguarding.training import mail
 from safeguarding.training.dates import cancellation_deadline, local_today
@@ -55,9 +55,11 @@ from safeguarding.training.queries import (
 Mail = Callable[[], None]
 
 
-class TrainingRefused(Exception):
+class TrainingRefused(refusals.Refused):
     """An action a learner or officer asked for that the rules do not allow; the message
     says why, in words to show them."""
+
+    code = "training.refused"
 
 
 def _send_all(outbox: Iterable[Mail]) -> None:
@@ -477,7 +479,8 @@ class Problem:
 
 
 @dataclass
-class ELearningRefused(Exception):
+class ELearningRefused(refusals.Refused):
+    code = "training.elearning_refused"
     problems: list[Problem] = field(default_factory=list)
 
 

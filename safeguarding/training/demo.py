@@ -20,13 +20,13 @@ from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from safeguarding.core.calendar import financial_year, is_working_day
 from safeguarding.core.models import RoleGrant, User
 from safeguarding.core.roles import Role
 from safeguarding.demo import names
 from safeguarding.demo.generator import AGENCIES_BY_CODE, london, totp_secret
 from safeguarding.demo.registry import DemoContext, clearer, digest_rows, step
 from safeguarding.training import actions
-from safeguarding.training.dates import is_working_day
 from safeguarding.training.models import (
     Booking,
     BookingStatus,
@@ -166,10 +166,6 @@ IMPACT_QUOTES = (
 )
 
 FY_START = {year: date(year, 4, 1) for year in range(2023, 2027)}
-
-
-def _financial_year(day: date) -> int:
-    return day.year if day.month >= 4 else day.year - 1
 
 
 def _working_days(rng: random.Random, start: date, end: date, n: int) -> list[date]:
@@ -406,7 +402,7 @@ def make_training(ctx: DemoContext) -> None:
                 )
             )
             if rng.random() < 0.12:
-                left = quotes.get(_financial_year(booking.session.starts_at.date()), [])
+                left = quotes.get(financial_year(booking.session.starts_at.date()), [])
                 quote = left.pop() if left and rng.random() < 0.5 else ""
                 made.append(
                     Evaluation(

@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
-from safeguarding.insight.computed import computed
+from safeguarding.core.indicators import computed
 from safeguarding.training.models import (
     Booking,
     BookingStatus,

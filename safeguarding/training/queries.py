@@ -16,10 +16,10 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
+from safeguarding.core.calendar import financial_year, financial_year_bounds, year_label
 from safeguarding.core.models import Agency, User
 from safeguarding.core.queries import partnership
 from safeguarding.core.roles import Role
-from safeguarding.training.dates import financial_year_bounds, financial_year_of, year_label
 from safeguarding.training.models import (
     PLACE_STATUSES,
     Booking,
@@ -231,7 +231,7 @@ class TrainingYear:
 
 def current_financial_year() -> int:
     p = partnership()
-    return financial_year_of(
+    return financial_year(
         timezone.localdate(), p.financial_year_start_month, p.financial_year_start_day
     )
 
@@ -335,7 +335,7 @@ def report_years() -> list[int]:
         TrainingSession.objects.order_by("starts_at").values_list("starts_at", flat=True).first()
     )
     if first is not None:
-        start = financial_year_of(
+        start = financial_year(
             timezone.localtime(first).date(),
             p.financial_year_start_month,
             p.financial_year_start_day,

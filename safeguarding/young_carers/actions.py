@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest
 
-from safeguarding.core import access
+from safeguarding.core import access, refusals
 from safeguarding.young_carers.models import (
     AssessmentKind,
     Review,
@@ -17,8 +17,8 @@ from safeguarding.young_carers.models import (
 )
 
 
-class RegisterRefused(Exception):
-    pass
+class RegisterRefused(refusals.Refused):
+    code = "young_carers.register_refused"
 
 
 def register(request: HttpRequest, granted: access.ChildAccess, **fields: Any) -> YoungCarer:

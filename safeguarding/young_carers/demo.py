@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from safeguarding.core import access
+from safeguarding.core.calendar import LONDON, add_months
 from safeguarding.demo.extracts import WINDOW_END, WINDOW_START
 from safeguarding.demo.registry import DemoContext, clearer, digest_rows, step
 from safeguarding.young_carers.models import (
@@ -28,9 +28,8 @@ from safeguarding.young_carers.models import (
     Review,
     YoungCarer,
 )
-from safeguarding.young_carers.queries import add_months, month_end
+from safeguarding.young_carers.queries import month_end
 
-LONDON = ZoneInfo("Europe/London")
 # The reference report's two figures: on the register at the end of the month.
 CALIBRATION = {date(2023, 6, 30): 28, date(2025, 1, 31): 95}
 OPEN_AT_START = 24  # on the register on 31 March 2023

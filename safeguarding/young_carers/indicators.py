@@ -12,7 +12,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from safeguarding.core import access
-from safeguarding.insight.computed import computed
+from safeguarding.core.indicators import computed
 from safeguarding.young_carers import feeds
 from safeguarding.young_carers.models import YoungCarer
 

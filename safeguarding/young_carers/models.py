@@ -14,8 +14,7 @@ from typing import ClassVar
 from django.db import models
 from django.utils import timezone
 
-from safeguarding.children.models import Child, ChildLevel
-from safeguarding.core.models import Agency, User
+from safeguarding.core.models import Agency, ChildLevel, User
 
 # How long a registration may stay open before the monthly tracking meeting looks at it
 # (DOMAIN.md: "oversees any young carer open more than 6 months").
@@ -61,7 +60,7 @@ class YoungCarer(ChildLevel):
     """One registration of a child as a young carer (or a young adult carer, 18 to 25)."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")
+    child = models.ForeignKey("children.Child", on_delete=models.PROTECT, related_name="+")
     # The agency that identified the young carer holds the registration: it is involved.
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     identified_on = models.DateField()
@@ -111,7 +110,7 @@ class Review(ChildLevel):
 
     young_carer = models.ForeignKey(YoungCarer, on_delete=models.PROTECT, related_name="reviews")
     # The child again, so that the access helpers scope reviews as every child-level row.
-    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")
+    child = models.ForeignKey("children.Child", on_delete=models.PROTECT, related_name="+")
     held_on = models.DateField()
     # The date the review was due when it was held: "reviewed in time" compares the two.
     was_due_on = models.DateField()

@@ -13,16 +13,9 @@ from django.db.models import Count, Min, QuerySet
 from django.http import HttpRequest
 
 from safeguarding.core import access
+from safeguarding.core.calendar import add_months
 from safeguarding.young_carers import access as young_carers_access
 from safeguarding.young_carers.models import OVERSIGHT_MONTHS, Review, YoungCarer
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later (or earlier), the month's last day if it has no such day."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def month_end(year: int, month: int) -> date:

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from safeguarding.core import access
 from safeguarding.core.decorators import role_required
+from safeguarding.core.paging import CappedPaginator, url_prefixes
 from safeguarding.core.roles import CASEWORK_ROLES, Role
-from safeguarding.missing.listing import CappedPaginator, url_prefixes
 from safeguarding.young_carers import actions, chart, queries
 from safeguarding.young_carers.forms import CloseForm, MonthsForm, RegisterForm, ReviewForm
 from safeguarding.young_carers.models import YoungCarer

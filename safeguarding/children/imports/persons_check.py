@@ -7,7 +7,6 @@ from collections.abc import Callable
 from operator import mul
 from typing import Any
 
-from safeguarding.children import identifiers
 from safeguarding.children.imports import staging
 from safeguarding.children.imports.columns import ATTRIBUTE_MAX_LENGTH, MAX_LENGTH
 from safeguarding.children.imports.run import Run
@@ -24,6 +23,7 @@ from safeguarding.children.imports.values import (
     nhs_number,
     over_long,
 )
+from safeguarding.core import identifiers
 
 
 def check_rows(run: Run, write: Callable[[list[tuple[Any, ...]]], None]) -> DateColumn:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from safeguarding.children.models import ImportBatch
+from safeguarding.core import refusals
 
 # ImportBatch.problems keeps at most this many (the model says "the first thousand").
 PROBLEMS_KEPT = 1_000
@@ -52,8 +53,10 @@ class ImportResult:
         return self.batch.status
 
 
-class ImportRefused(Exception):
+class ImportRefused(refusals.Refused):
     """The file as a whole cannot be read: nothing was checked row by row, nothing loaded."""
+
+    code = "children.import_refused"
 
     def __init__(self, problems: Sequence[Problem], batch: ImportBatch | None = None) -> None:
         self.problems = list(problems)

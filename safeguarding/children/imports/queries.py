@@ -15,8 +15,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from safeguarding.children.imports import problems
-from safeguarding.children.models import ApiToken, ColumnMapping, ImportBatch
-from safeguarding.core.models import Agency, User
+from safeguarding.children.models import ColumnMapping, ImportBatch
+from safeguarding.core.models import Agency, ApiToken, User
 
 # ImportBatch.problems keeps at most this many (the model says "the first thousand").
 PROBLEMS_KEPT = problems.PROBLEMS_KEPT

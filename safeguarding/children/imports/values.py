@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from operator import mul
 from zoneinfo import ZoneInfo
 
-from safeguarding.children import identifiers
 from safeguarding.children.dates import DateReading, Order, read_date, settle_order
 from safeguarding.children.models import Sex
+from safeguarding.core import identifiers
 
 # A source record is of a child or young person: the index holds nobody aged 26 or more
 # (care leavers and young adult carers are supported up to 25).

@@ -36,6 +36,7 @@ from safeguarding.children.imports.forms import (
 from safeguarding.children.imports.problems import ImportRefused, Problem
 from safeguarding.children.imports.queries import saved_mapping
 from safeguarding.children.models import ExtractKind, ImportStatus
+from safeguarding.core import tokens
 from safeguarding.core.access import signed_in_user
 from safeguarding.core.decorators import role_required
 from safeguarding.core.exports import csv_response
@@ -260,7 +261,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     issued = None
     if request.method == "POST" and form.is_valid():
-        issued = import_actions.issue_token(request, name=form.cleaned_data["name"])
+        issued = tokens.issue_token(request, name=form.cleaned_data["name"])
         form = TokenForm()
     context = {"form": form, "issued": issued, "tokens": import_queries.agency_tokens(agency)}
     response = render(request, "children/imports/token_list.html", context)
@@ -276,7 +277,7 @@ def token_revoke(request: HttpRequest, prefix: str) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     agency = import_queries.own_agency(signed_in_user(request))
     token = import_queries.agency_token(agency, prefix)
-    if import_actions.revoke_token(request, token):
+    if tokens.revoke_token(request, token):
         messages.success(
             request,
             f"The token '{token.name}' is revoked: the system using it can no longer send records.",

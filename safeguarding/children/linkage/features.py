@@ -12,8 +12,9 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from safeguarding.children import identifiers, names
+from safeguarding.children import names
 from safeguarding.children.linkage import duck
+from safeguarding.core import identifiers
 
 # The identity fields of a source record that linkage reads.
 RECORD_FIELDS = (

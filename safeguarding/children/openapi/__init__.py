@@ -21,7 +21,6 @@ from safeguarding.children.openapi.data import (
     data_refused,
     data_result,
     data_values,
-    flag,
     flags,
     flags_operation,
 )
@@ -39,6 +38,7 @@ from safeguarding.children.openapi.imports import (
     problem,
     result,
 )
+from safeguarding.core import api
 
 
 @cache
@@ -115,7 +115,7 @@ def _document() -> dict[str, Any]:
                 "DataResult": data_result(),
                 "DataRefused": data_refused(),
                 "Flags": flags(),
-                "Flag": flag(),
+                "Flag": api.openapi_schema("Flag"),
                 "EventType": {
                     "type": "string",
                     "description": "The codes of the hub's event catalogue. Labels are accepted too: "

@@ -143,45 +143,6 @@ def data_operation() -> dict[str, Any]:
     }
 
 
-def flag() -> dict[str, Any]:
-    from safeguarding.exploitation.models import ExploitationType, Outcome, RiskLevel
-
-    level = {"type": ["string", "null"], "enum": [*RiskLevel.values, None]}
-    day = {"type": ["string", "null"], "format": "date"}
-    return {
-        "type": "object",
-        "title": "Exploitation flag",
-        "description": "A child's current flag: the exploitation panel's newest decision about them.",
-        "required": ["child_id", "outcome", "overall", "meeting_date", "changed_at"],
-        "properties": {
-            "child_id": {
-                "type": "string",
-                "format": "uuid",
-                "description": "The hub's id for the child.",
-            },
-            "nhs_number": {"type": ["string", "null"]},
-            "given_name": {"type": ["string", "null"]},
-            "family_name": {"type": ["string", "null"]},
-            "date_of_birth": day,
-            "outcome": {
-                "type": "string",
-                "enum": list(Outcome.values),
-                "description": "; ".join(f"{value}: {label}" for value, label in Outcome.choices)
-                + ". Take a closed flag off your system.",
-            },
-            "overall": {**level, "description": "The highest level of the types below."},
-            **{
-                code: {**level, "description": f"The level of {label.lower()}."}
-                for code, label in ExploitationType.choices
-            },
-            "next_review": day,
-            "meeting_date": {"type": "string", "format": "date"},
-            "changed_at": {"type": "string", "format": "date-time"},
-        },
-        "additionalProperties": False,
-    }
-
-
 # The forms `since` is written in (a real date and an offset under a day are checked too).
 SINCE_PATTERN = (
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}"

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from safeguarding.children.models import ApiToken, ImportBatch, ImportChannel, ImportStatus
+from safeguarding.children.models import ImportBatch, ImportChannel, ImportStatus
 from safeguarding.conftest import World
+from safeguarding.core.models import ApiToken
 from safeguarding.core.tests.matrix import OK, USERS, Entries, expect
 
 EVERYONE_OK = dict.fromkeys(USERS, OK)

@@ -12,9 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from safeguarding.children import openapi
-from safeguarding.children.imports.actions import token_hash
 from safeguarding.children.models import (
-    ApiToken,
     ChildEvent,
     ImportBatch,
     ImportChannel,
@@ -22,7 +20,8 @@ from safeguarding.children.models import (
     SourceRecord,
 )
 from safeguarding.conftest import World
-from safeguarding.core.models import Agency, AuditAction, AuditEntry
+from safeguarding.core.models import Agency, ApiToken, AuditAction, AuditEntry
+from safeguarding.core.tokens import token_hash
 
 PLAIN = "sgh_abcd2345_" + "x" * 43
 PERSONS: list[dict[str, Any]] = [

@@ -14,12 +14,9 @@ from django.urls import Resolver404, resolve, reverse
 
 from safeguarding.children import openapi
 from safeguarding.children.imports import EVENT_FIELDS, PERSON_FIELDS
-from safeguarding.children.imports.actions import token_hash
-from safeguarding.children.models import (
-    ApiToken,
-)
 from safeguarding.conftest import World
-from safeguarding.core.models import Agency
+from safeguarding.core.models import Agency, ApiToken
+from safeguarding.core.tokens import token_hash
 
 PLAIN = "sgh_abcd2345_" + "x" * 43
 
@@ -222,7 +219,7 @@ def test_the_documented_examples_are_accepted_by_the_api(world: World) -> None:
 
 
 def test_every_api_view_is_in_the_document(db: Any) -> None:
-    """Every view taking a bearer token (children/api.py's `token_required`), found by
+    """Every view taking a bearer token (core/api.py's `token_required`), found by
     walking the URL patterns, is an operation of the OpenAPI document with its methods."""
     from django.urls import URLPattern, URLResolver, get_resolver
 

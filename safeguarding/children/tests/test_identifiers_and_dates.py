@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from safeguarding.children.dates import Order, read_date, settle_order
-from safeguarding.children.identifiers import (
+from safeguarding.core.identifiers import (
     is_valid_nhs_number,
     is_valid_upn,
     nhs_check_digit,

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from safeguarding.children.identifiers import nhs_check_digit, upn_check_letter
 from safeguarding.children.imports import (
     ImportFailed,
     import_extract,
@@ -24,6 +23,7 @@ from safeguarding.children.models import (
     SourceRecord,
     SourceRecordVersion,
 )
+from safeguarding.core.identifiers import nhs_check_digit, upn_check_letter
 from safeguarding.core.models import AuditAction, AuditEntry
 from safeguarding.core.tests.factories import SourceRecordFactory
 

@@ -15,7 +15,6 @@ from django.test import Client
 from django.urls import reverse
 
 from safeguarding.children.models import (
-    ApiToken,
     ColumnMapping,
     ImportBatch,
     ImportChannel,
@@ -23,7 +22,7 @@ from safeguarding.children.models import (
     SourceRecord,
 )
 from safeguarding.conftest import World
-from safeguarding.core.models import AuditAction, AuditEntry
+from safeguarding.core.models import ApiToken, AuditAction, AuditEntry
 
 # 9434765919 passes the NHS number's check; 9434765918 does not.
 GOOD_PERSONS = (

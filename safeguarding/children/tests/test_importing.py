@@ -12,7 +12,6 @@ import pytest
 from django.utils import timezone
 from openpyxl import Workbook
 
-from safeguarding.children.identifiers import nhs_check_digit, upn_check_letter
 from safeguarding.children.imports import (
     ImportRefused,
     Problem,
@@ -24,6 +23,7 @@ from safeguarding.children.models import (
     ImportStatus,
     SourceRecord,
 )
+from safeguarding.core.identifiers import nhs_check_digit, upn_check_letter
 
 pytestmark = pytest.mark.django_db
 

@@ -528,7 +528,7 @@ def test_the_command_links_and_says_what_it_did(agencies: Any) -> None:
 
 
 def test_the_identifier_checks_in_sql_agree_with_identifiers_py() -> None:
-    from safeguarding.children import identifiers
+    from safeguarding.core import identifiers
 
     rng = random.Random(5)
     nhs_values, upn_values = [], []

@@ -19,9 +19,10 @@ from django.test import Client
 from django.urls import reverse
 
 from safeguarding.children.imports import actions as import_actions
-from safeguarding.children.models import ApiToken, ImportBatch, ImportStatus, SourceRecord
+from safeguarding.children.models import ImportBatch, ImportStatus, SourceRecord
 from safeguarding.conftest import World
-from safeguarding.core.models import AuditAction, AuditEntry
+from safeguarding.core import tokens
+from safeguarding.core.models import ApiToken, AuditAction, AuditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +55,7 @@ def through_api(world: World, rows: list[tuple[str, ...]]) -> ImportBatch:
         defaults={
             "agency": world.la,
             "name": "Case system",
-            "token_hash": import_actions.token_hash(PLAIN),
+            "token_hash": tokens.token_hash(PLAIN),
             "created_by": world.users["data_officer"],
         },
     )

@@ -261,12 +261,12 @@ def test_a_write_to_a_childs_record_is_audited_and_rolls_back_with_the_change(wo
 def test_the_home_page_counts_a_practitioners_children_up_to_a_limit(
     world: World, client_for: Callable[[str], Client], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from safeguarding.core import home
+    from safeguarding.children import home as children_home
 
     client = client_for("involved")
     assert 'govuk-tag--blue">1</strong>' in client.get(reverse("core:home")).content.decode()
     SourceRecordFactory(agency=world.la, child=ChildFactory(), record_id="LCS000002")
     SourceRecordFactory(agency=world.la, child=ChildFactory(), record_id="LCS000003")
-    monkeypatch.setattr(home, "CHILDREN_COUNT_LIMIT", 2)
+    monkeypatch.setattr(children_home, "CHILDREN_COUNT_LIMIT", 2)
     page = client.get(reverse("core:home")).content.decode()
     assert 'govuk-tag--blue">More than 2</strong>' in page

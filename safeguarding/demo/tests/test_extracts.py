@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from safeguarding.children import catalogue, names
 from safeguarding.children.dates import Order, read_date, settle_order
-from safeguarding.children.identifiers import upn_check_letter
+from safeguarding.core.identifiers import upn_check_letter
 from safeguarding.demo import extract_records, extracts
 from safeguarding.demo.agency_systems import NOISE
 from safeguarding.demo.extracts import SyntheticExtracts

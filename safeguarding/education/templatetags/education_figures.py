@@ -1,10 +1,10 @@
-"""Figures as an analyst may see them (insight/disclosure.py: 1 to 5 shown as "c")."""
+"""Figures as an analyst may see them (core/disclosure.py: 1 to 5 shown as "c")."""
 
 from __future__ import annotations
 
 from django import template
 
-from safeguarding.insight import disclosure
+from safeguarding.core import disclosure
 
 register = template.Library()
 

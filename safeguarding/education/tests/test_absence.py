@@ -7,9 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from safeguarding.children.identifiers import upn_check_letter
 from safeguarding.conftest import World
 from safeguarding.core import access
+from safeguarding.core.identifiers import upn_check_letter
 from safeguarding.core.models import AuditAction, AuditEntry
 from safeguarding.core.roles import Role
 from safeguarding.core.tests.factories import UserFactory

@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 
 from safeguarding.conftest import World
+from safeguarding.core.indicators import registry
 from safeguarding.core.tests.factories import ChildFactory
 from safeguarding.education import feeds
 from safeguarding.education.tests.conftest import make_case, make_ehe
-from safeguarding.insight.computed import registry
 
 pytestmark = pytest.mark.django_db
 

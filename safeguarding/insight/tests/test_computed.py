@@ -13,6 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from safeguarding.conftest import World
+from safeguarding.core import indicators
 from safeguarding.core.models import AuditAction, AuditEntry
 from safeguarding.insight import computed
 from safeguarding.insight.models import Channel, Correction, Indicator, Submission
@@ -38,7 +39,7 @@ def _indicator(code: str = "widgets", frequency: str = "quarterly") -> Indicator
 def counted(monkeypatch: pytest.MonkeyPatch) -> dict[dt.date, Any]:
     """A registered function for 'widgets' whose figures the test sets per period start."""
     figures: dict[dt.date, Any] = {}
-    monkeypatch.setitem(computed._registry, "widgets", lambda start, end: figures.get(start))
+    monkeypatch.setitem(indicators._registry, "widgets", lambda start, end: figures.get(start))
     return figures
 
 

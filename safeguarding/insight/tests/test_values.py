@@ -14,10 +14,9 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from safeguarding.children.imports.actions import TOKEN_SCHEME, token_hash
-from safeguarding.children.models import ApiToken
 from safeguarding.conftest import World
-from safeguarding.core.models import AuditEntry
+from safeguarding.core.models import ApiToken, AuditEntry
+from safeguarding.core.tokens import TOKEN_SCHEME, token_hash
 from safeguarding.insight import actions, workbook
 from safeguarding.insight.actions import Refused, Value
 from safeguarding.insight.models import Comparator, Correction, Indicator, Reminder, Submission

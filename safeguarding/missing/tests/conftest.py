@@ -15,10 +15,10 @@ from django.test import RequestFactory
 
 from safeguarding.conftest import World
 from safeguarding.core import access
+from safeguarding.core.calendar import LONDON
 from safeguarding.core.models import AgencyKind
 from safeguarding.core.roles import Role
 from safeguarding.core.tests.factories import AgencyFactory, SourceRecordFactory, UserFactory
-from safeguarding.missing.clock import LONDON
 from safeguarding.missing.models import Episode
 
 

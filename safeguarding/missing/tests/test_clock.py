@@ -8,13 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from safeguarding.missing.clock import (
-    LONDON,
-    interview_due,
-    is_school_day,
-    next_school_day,
-    within_72_hours,
-)
+from safeguarding.core.calendar import LONDON, is_school_day, next_school_day
+from safeguarding.missing.clock import interview_due, within_72_hours
 
 
 def london(*parts: int) -> datetime:

@@ -15,11 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from safeguarding.conftest import World
-from safeguarding.core import access
+from safeguarding.core import access, paging
+from safeguarding.core.indicators import registry
 from safeguarding.core.models import AuditAction, AuditEntry
 from safeguarding.core.tests.factories import ChildFactory, PanelChildFactory, SourceRecordFactory
-from safeguarding.insight.computed import registry
-from safeguarding.missing import actions, listing, queries
+from safeguarding.missing import actions, queries
 from safeguarding.missing.models import (
     Episode,
     EpisodeCorrection,
@@ -250,8 +250,8 @@ def test_a_list_page_shows_its_rows_in_order_capped_and_only_those_visible(
     hidden = ChildFactory()
     SourceRecordFactory(agency=world.police, child=hidden, record_id="P-1")
     Episode.objects.create(child=hidden, agency=world.police, reported_at=now - timedelta(hours=1))
-    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
-    monkeypatch.setattr(listing, "LIST_LIMIT", 2)
+    monkeypatch.setattr(paging, "PAGE_SIZE", 2)
+    monkeypatch.setattr(paging, "LIST_LIMIT", 2)
     client = client_for("involved")
     first = client.get(reverse("missing:tracker"))
     shown = [e.public_id for e in first.context["page"]]
@@ -265,9 +265,9 @@ def test_a_list_page_shows_its_rows_in_order_capped_and_only_those_visible(
 
 
 def test_url_prefix_refuses_a_url_whose_argument_is_not_last() -> None:
-    assert listing.url_prefix("missing:episode") == "/missing/episode/"
+    assert paging.url_prefix("missing:episode") == "/missing/episode/"
     with pytest.raises(ValueError, match="one argument"):
-        listing.url_prefix("missing:episode_correct")
+        paging.url_prefix("missing:episode_correct")
 
 
 # --- Computed indicators ---

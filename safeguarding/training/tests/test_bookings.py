@@ -14,9 +14,10 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from safeguarding.conftest import World
+from safeguarding.core.calendar import working_days_before
 from safeguarding.core.models import AuditEntry
 from safeguarding.training import actions
-from safeguarding.training.dates import cancellation_deadline, working_days_before
+from safeguarding.training.dates import cancellation_deadline
 from safeguarding.training.models import Booking, BookingStatus, LearnerStatus, TrainingSettings
 from safeguarding.training.tests.factories import CourseFactory, LearnerFactory, SessionFactory
 

@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from safeguarding.conftest import World
+from safeguarding.core.indicators import registry
 from safeguarding.core.tests.factories import ChildFactory
-from safeguarding.insight.computed import registry
 from safeguarding.young_carers import feeds
 from safeguarding.young_carers.models import Review
 from safeguarding.young_carers.tests.conftest import make_carer

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from safeguarding.learning.working_days import (
+from safeguarding.core.calendar import (
     add_working_days,
     bank_holiday_name,
     is_working_day,

@@ -1,5 +1,6 @@
-"""What the trackers' list pages share (missing, education, young carers): a pager that
-reads the list through the access rule once, and links built without a reversal per row.
+"""What list pages share (the list of children, the trackers: missing, education, young
+carers): a pager that reads the list through the access rule once, and links built
+without a reversal per row (decision 0063).
 
 A list page used to count its rows (the rule checked for each, up to the cap) and then
 read its page (the rule checked and compiled again). `CappedPaginator` reads the keys of

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0009_audit_password_change'),
+        ('core', '0010_api_token_from_children'),
     ]
 
     operations = [

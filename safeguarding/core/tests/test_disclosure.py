@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from safeguarding.insight import disclosure
-from safeguarding.insight.disclosure import Policy
+from safeguarding.core import disclosure
+from safeguarding.core.disclosure import Policy
 
 
 @pytest.mark.parametrize(
