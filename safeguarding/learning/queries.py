@@ -483,3 +483,15 @@ def actions_by_sub_group_and_status() -> dict[str, dict[str, int]]:
 
 def published_briefings() -> QuerySet[Briefing]:
     return Briefing.objects.filter(published_on__isnull=False).prefetch_related("themes")
+
+
+def open_panel_actions(agency_id: int, source_ref: Any) -> QuerySet[Action]:
+    """The open actions a panel agreed that this agency owns, whose `source_ref` is
+    `source_ref` (an expression: the exploitation panels ask with their decision's
+    reference, to find the agencies involved with a child through an action)."""
+    return Action.objects.filter(
+        owner_agency_id=agency_id,
+        source_kind=SourceKind.PANEL,
+        status__in=OPEN_STATUSES,
+        source_ref=source_ref,
+    )

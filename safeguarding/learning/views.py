@@ -21,13 +21,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from safeguarding.core import access
 from safeguarding.core.access import signed_in_user
 from safeguarding.core.calendar import add_months
 from safeguarding.core.decorators import role_required
 from safeguarding.core.models import SubGroup
 from safeguarding.core.pages import form_page
 from safeguarding.core.roles import Role
-from safeguarding.exploitation import access as exploitation_access
 from safeguarding.learning import actions, charts, forms, queries
 from safeguarding.learning.models import (
     AuditReturn,
@@ -252,11 +252,9 @@ def action_list(request: HttpRequest) -> HttpResponse:
         found = found.filter(sub_group_id=int(request.GET["sub_group"]))
     page = Paginator(found.order_by("due_on", "pk"), 50).get_page(request.GET.get("page"))
     shown = queries.with_rag(list(page.object_list))
-    with_child = exploitation_access.child_actions_shown(
-        request, shown, purpose="the action tracker"
-    )
+    with_child = access.child_actions_shown(request, shown, purpose="the action tracker")
     for action in shown:
-        if exploitation_access.is_child_action(action) and action.pk not in with_child:
+        if access.is_child_action(action) and action.pk not in with_child:
             queries.without_child_reference(action)
     page.object_list = shown
     context = {
@@ -286,10 +284,8 @@ def action_new(request: HttpRequest) -> HttpResponse:
 def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
     found = queries.with_rag([queries.action_for(user, pk)])[0]
-    granted = exploitation_access.child_action_view(
-        request, found, purpose="a panel's action in the tracker"
-    )
-    if exploitation_access.is_child_action(found) and granted is None:
+    granted = access.child_action_view(request, found, purpose="a panel's action in the tracker")
+    if access.is_child_action(found) and granted is None:
         queries.without_child_reference(found)
     context = {
         "action": found,

@@ -23,7 +23,9 @@ The family, one module each (docs/decisions/0061):
 - `counts`: counts of child-level rows for the figures, never a row;
 - `records`: a practitioner's own record of a child the hub does not know;
 - `system`: `SystemAccess`, for the processes that act for no user (an allow-list,
-  each one audited).
+  each one audited);
+- `tracker`: the children behind the one action tracker's actions, as the apps owning
+  such actions register them.
 
 Each domain app keeps its own child-level queries in its own `access.py`, built from this
 family (children/access.py: the linkage review, search and export; exploitation, missing,
@@ -87,8 +89,18 @@ from safeguarding.core.access.rules import (
     visible_children_among,
 )
 from safeguarding.core.access.system import SystemAccess, system_rows
+from safeguarding.core.access.tracker import (
+    child_action_view,
+    child_actions_shown,
+    is_child_action,
+    register_action_children,
+)
 
 __all__ = [
+    "child_action_view",
+    "child_actions_shown",
+    "is_child_action",
+    "register_action_children",
     "ENTERED_BY_HAND",
     "BreakGlassRefused",
     "CheckedKeys",
