@@ -527,5 +527,52 @@ def send_reminders(today: dt.date | None = None) -> ReminderRun:
     return run
 
 
+def store_api_values(
+    plan: list[tuple[Indicator, Period, Value, str]], agency: Agency
+) -> dict[str, int]:
+    """Store the values an agency's system sent through the API, all or none: a value that
+    differs from one held without a reason refuses the whole request."""
+    with transaction.atomic():
+        return _store_api_values(plan, agency)
+
+
+def _store_api_values(
+    plan: list[tuple[Indicator, Period, Value, str]], agency: Agency
+) -> dict[str, int]:
+    counts = {"submitted": 0, "corrected": 0, "unchanged": 0}
+    problems: list[Problem] = []
+    for number, (indicator, period, raw, reason) in enumerate(plan, start=1):
+        held = Submission.objects.filter(
+            indicator=indicator, period_start=period.start, agency=agency
+        ).first()
+        value, _ = check_value(indicator, period, raw)
+        if held is None:
+            submit_value(
+                indicator=indicator,
+                period=period,
+                agency=agency,
+                raw=raw,
+                channel=Channel.API,
+                user=None,
+            )
+            counts["submitted"] += 1
+        elif held.value == value:
+            counts["unchanged"] += 1
+        elif not reason.strip():
+            problems.append(
+                Problem(
+                    f"A value of {held.value} is already held: give a 'reason' to correct it.",
+                    number,
+                    "reason",
+                )
+            )
+        else:
+            correct_value(held, raw, reason=reason, user=None, channel=Channel.API)
+            counts["corrected"] += 1
+    if problems:
+        raise Refused(problems)  # rolls back the whole request
+    return counts
+
+
 def current_year(today: dt.date | None = None) -> int:
     return financial_year(today or timezone.localdate())

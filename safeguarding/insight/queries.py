@@ -17,6 +17,7 @@ from typing import NamedTuple
 from django.db.models import FloatField, QuerySet
 from django.db.models.functions import Cast
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from safeguarding.core.models import Agency, SubGroup, User
@@ -27,6 +28,7 @@ from safeguarding.insight.models import (
     Comparator,
     ComparatorKind,
     Indicator,
+    Spotlight,
     Submission,
     Unit,
 )
@@ -518,3 +520,55 @@ def latest_year() -> int:
     latest = Submission.objects.order_by("-period_start").values_list("period_start", flat=True)
     first = latest.first()
     return financial_year(first) if first else current_year()
+
+
+# The pages' records (views read through these, docs/decisions/0065).
+
+
+def active_indicators(sub_group: SubGroup | None = None) -> QuerySet[Indicator]:
+    found = Indicator.objects.filter(active=True)
+    return found.filter(sub_group=sub_group) if sub_group is not None else found
+
+
+def indicators() -> QuerySet[Indicator]:
+    return Indicator.objects.select_related("sub_group", "source_agency").order_by(
+        "-active", "title"
+    )
+
+
+def indicator(code: str) -> Indicator:
+    return get_object_or_404(Indicator, code=code)
+
+
+def only(found: Indicator) -> QuerySet[Indicator]:
+    """One indicator as a query set, for the reads that take several."""
+    return Indicator.objects.filter(pk=found.pk)
+
+
+def comparators_of(found: Indicator) -> QuerySet[Comparator]:
+    return Comparator.objects.filter(indicator=found)
+
+
+def comparators_held() -> QuerySet[Comparator]:
+    return Comparator.objects.select_related("indicator")
+
+
+def commentary_on(found: Indicator, period: Period) -> Commentary | None:
+    return found.commentary.filter(period_start=period.start).first()
+
+
+def spotlights(sub_group: SubGroup | None = None) -> QuerySet[Spotlight]:
+    if sub_group is not None:
+        return Spotlight.objects.filter(sub_group=sub_group)
+    return Spotlight.objects.select_related("sub_group").prefetch_related("indicators")
+
+
+def spotlight(pk: int) -> Spotlight:
+    return get_object_or_404(Spotlight, pk=pk)
+
+
+def held_value(found: Indicator, period: Period, agency: Agency) -> Submission | None:
+    """The value an agency holds for an indicator's period, if it sent one."""
+    return Submission.objects.filter(
+        indicator=found, period_start=period.start, agency=agency
+    ).first()
