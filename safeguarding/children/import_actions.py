@@ -20,13 +20,13 @@ from typing import BinaryIO
 
 from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.http import HttpRequest
 from django.utils import timezone
 
 from safeguarding.children.importing import ImportFailed, run_import, save_mapping
 from safeguarding.children.models import ApiToken, ImportBatch, ImportChannel
-from safeguarding.core import audit
+from safeguarding.core import audit, transactions
 from safeguarding.core.access import signed_in_user
 from safeguarding.core.models import Agency, AuditAction
 
@@ -61,7 +61,7 @@ def issue_token(request: HttpRequest, *, name: str) -> IssuedToken:
         prefix = _new_prefix()
         plain = f"{TOKEN_SCHEME}_{prefix}_{secrets.token_urlsafe(32)}"
         try:
-            with transaction.atomic():
+            with transactions.action():
                 token = ApiToken.objects.create(
                     agency=user.agency,
                     name=name.strip(),
@@ -84,7 +84,7 @@ def issue_token(request: HttpRequest, *, name: str) -> IssuedToken:
 
 def revoke_token(request: HttpRequest, token: ApiToken) -> bool:
     """Revoke a token at once; False if it was revoked already."""
-    with transaction.atomic():
+    with transactions.action():
         changed = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         )
@@ -175,7 +175,7 @@ def save_column_mapping(
 ) -> None:
     """Save the agency's mapping of its file headers onto the hub's fields, audited."""
     user = signed_in_user(request)
-    with transaction.atomic():
+    with transactions.action():
         save_mapping(agency, kind, mapping, user=user)
         audit.record(
             AuditAction.STRUCTURE_CHANGE,

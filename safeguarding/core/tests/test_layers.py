@@ -193,3 +193,111 @@ def test_the_view_modules_include_a_view_package() -> None:
     assert _is_view_file(Path("children/imports/views/upload.py"))
     assert _is_view_file(Path("children/review/views.py"))
     assert not _is_view_file(Path("children/queries.py"))
+
+
+# Actions: the outermost transaction is durable ------------------------------------------------
+
+WRITE_CALLS = {
+    "save",
+    "create",
+    "update",
+    "delete",
+    "bulk_create",
+    "bulk_update",
+    "get_or_create",
+    "update_or_create",
+    "add",
+    "remove",
+    "clear",
+    "set",
+}
+WRAPPERS = ("transactions.action", "transactions.together")
+
+# Public actions that write without `transactions.action`, and why.
+NOT_DURABLE = {
+    "children/import_actions.py:authenticate_token": (
+        "one UPDATE of the token's last use, atomic by itself; runs inside the API's request"
+    ),
+    "children/import_actions.py:hold_extract": "keeps the upload in the cache, not the database",
+    "children/import_actions.py:release_extract": "drops the upload from the cache",
+    "core/actions.py:set_roles": ("called inside save_user's transaction, never on its own"),
+    "exploitation/actions.py:build_agenda": (
+        "called inside schedule_meeting's transaction, never on its own"
+    ),
+    "missing/actions.py:mark_notice_read": "one UPDATE of one notice, atomic by itself",
+    "training/actions.py:confirm_email": "one UPDATE of one learner, atomic by itself",
+    "training/actions.py:send_reminders": (
+        "mails one learner at a time and marks each as reminded on its own: a failed mail "
+        "leaves the others sent and recorded"
+    ),
+    "training/actions.py:send_follow_ups": (
+        "mails one learner at a time and marks each on its own, as send_reminders"
+    ),
+}
+
+
+def action_modules() -> list[Path]:
+    return sorted(
+        path
+        for path in ROOT.rglob("*.py")
+        if not SKIPPED_PARTS.intersection(path.relative_to(ROOT).parts)
+        and (
+            path.name == "actions.py"
+            or path.name.endswith("_actions.py")
+            or "actions" in path.relative_to(ROOT).parts[:-1]
+        )
+    )
+
+
+def undurable_actions_in(source: str) -> list[str]:
+    """Public functions that write (or open a transaction) without `transactions.action`."""
+    found = []
+    for node in ast.parse(source).body:
+        if not isinstance(node, ast.FunctionDef) or node.name.startswith("_"):
+            continue
+        decorators = " ".join(ast.unparse(d) for d in node.decorator_list)
+        text = decorators + (ast.get_source_segment(source, node) or "")
+        opens_raw = "transaction.atomic" in text
+        writes = opens_raw or any(
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and call.func.attr in WRITE_CALLS
+            for call in ast.walk(node)
+        )
+        if opens_raw or (writes and not any(wrapper in text for wrapper in WRAPPERS)):
+            found.append(node.name)
+    return found
+
+
+def test_every_action_that_writes_commits_durably_or_says_why_not() -> None:
+    offences = []
+    for path in action_modules():
+        relative = path.relative_to(ROOT).as_posix()
+        for name in undurable_actions_in(path.read_text(encoding="utf-8")):
+            if f"{relative}:{name}" not in NOT_DURABLE:
+                offences.append(f"{relative}:{name}")
+    assert not offences, (
+        "actions writing outside transactions.action() (durable where outermost); wrap "
+        f"them or give the reason in NOT_DURABLE: {offences}"
+    )
+
+
+def test_the_exemptions_name_actions_that_exist() -> None:
+    held = {
+        f"{path.relative_to(ROOT).as_posix()}:{name}"
+        for path in action_modules()
+        for name in undurable_actions_in(path.read_text(encoding="utf-8"))
+    }
+    assert set(NOT_DURABLE) <= held
+
+
+def test_the_durability_check_catches_a_plain_atomic_and_an_unwrapped_write() -> None:
+    plain = "def publish(report):\n    with transaction.atomic():\n        report.save()\n"
+    unwrapped = "def close(case):\n    case.closed = True\n    case.save()\n"
+    wrapped = "def close(case):\n    with transactions.action():\n        case.save()\n"
+    decorated = "@transactions.action\ndef close(case):\n    case.save()\n"
+    reads = "def count(cases):\n    return cases.filter(open=True).count()\n"
+    assert undurable_actions_in(plain) == ["publish"]
+    assert undurable_actions_in(unwrapped) == ["close"]
+    assert undurable_actions_in(wrapped) == undurable_actions_in(decorated) == []
+    assert undurable_actions_in(reads) == []
