@@ -407,24 +407,29 @@ def expected_values(
     if agency is not None:
         indicators = indicators.filter(source_agency=agency)
     indicators = indicators.select_related("source_agency")
-    out: list[Expected] = []
+    wanted: dict[int, list[Period]] = {}
     for indicator in indicators:
         frequency = Frequency(indicator.frequency)
         back = periods_back if frequency == Frequency.MONTHLY else max(periods_back // 3, 1)
         last = _last_ended(today, frequency)
-        wanted = [last.shift(-k) for k in range(back)]
+        wanted[indicator.pk] = [last.shift(-k) for k in range(back)]
+    starts = {p.start for periods in wanted.values() for p in periods}
+    # One read of every value held in the window, not one per indicator.
+    held = {
+        (s.indicator_id, s.agency_id, s.period_start): s
+        for s in Submission.objects.filter(
+            indicator_id__in=list(wanted), period_start__in=sorted(starts)
+        )
+    }
+    out: list[Expected] = []
+    for indicator in indicators:
         source = indicator.source_agency
         if source is None:
             continue
-        held = {
-            s.period_start: s
-            for s in Submission.objects.filter(
-                indicator=indicator,
-                agency=source,
-                period_start__in=[p.start for p in wanted],
-            )
-        }
-        out.extend(Expected(indicator, p, source, held.get(p.start)) for p in wanted)
+        out.extend(
+            Expected(indicator, p, source, held.get((indicator.pk, source.pk, p.start)))
+            for p in wanted[indicator.pk]
+        )
     return sorted(out, key=lambda e: (-e.period.start.toordinal(), e.indicator.title))
 
 
