@@ -233,7 +233,7 @@ def merge_children(
     return change
 
 
-@transactions.action
+@transactions.together()  # a decision of the same child runs merge_children inside
 def decide_candidate(
     request: HttpRequest, public_id: str | uuid.UUID, *, same_child: bool, note: str
 ) -> LinkCandidate:

@@ -255,7 +255,8 @@ def update_interview(
         if when is not None and (when < episode.returned_at or when > timezone.now()):
             raise MissingRefused("Interview times must be after the return and not in the future.")
     newly_concerned = change.exploitation_concern and not interview.exploitation_concern
-    with transactions.action():
+    # Together: a first exploitation concern runs the exploitation app's referral action.
+    with transactions.together():
         interview.status = change.status
         interview.by_agency = change.by_agency
         interview.by_user = user
