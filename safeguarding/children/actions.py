@@ -20,7 +20,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
 from django.db.models import F, Q
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -34,7 +33,7 @@ from safeguarding.children.models import (
     IdentityChangeKind,
     LinkCandidate,
 )
-from safeguarding.core import access, identifiers, refusals
+from safeguarding.core import access, identifiers, refusals, transactions
 from safeguarding.core.access import SystemAccess
 from safeguarding.core.models import AuditAction
 
@@ -129,7 +128,7 @@ def merge_refusal(request: HttpRequest, keep: Child, other: Child) -> str | None
     return None
 
 
-@transaction.atomic
+@transactions.action
 def merge_children(
     request: HttpRequest,
     keep: Child,
@@ -236,7 +235,7 @@ def merge_children(
     return change
 
 
-@transaction.atomic
+@transactions.together()  # a decision of the same child runs merge_children inside
 def decide_candidate(
     request: HttpRequest, public_id: str | uuid.UUID, *, same_child: bool, note: str
 ) -> LinkCandidate:
@@ -292,7 +291,7 @@ def decide_candidate(
     return pair
 
 
-@transaction.atomic
+@transactions.action
 def split_child(
     request: HttpRequest, child: Child, record_ids: Iterable[int], *, reason: str
 ) -> IdentityChange:
@@ -375,7 +374,7 @@ def _blocking_change(index: SystemAccess, change: IdentityChange) -> IdentityCha
     return None
 
 
-@transaction.atomic
+@transactions.action
 def undo_change(
     request: HttpRequest, change_public_id: str | uuid.UUID, *, reason: str
 ) -> IdentityChange:

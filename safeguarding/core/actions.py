@@ -6,12 +6,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Model
 from django.http import HttpRequest
 from django.utils import timezone
 
-from safeguarding.core import audit
+from safeguarding.core import audit, transactions
 from safeguarding.core.access import signed_in_user
 from safeguarding.core.models import Agency, AuditAction, RoleGrant, User
 
@@ -35,7 +34,7 @@ def _changed(
 
 def save_structure(request: HttpRequest, form: Any) -> Model:
     """Save a validated ModelForm of the partnership's structure (agency, sub-group, priority, settings)."""
-    with transaction.atomic():
+    with transactions.action():
         created = form.instance.pk is None
         instance: Model = form.save()
         _changed(
@@ -61,7 +60,7 @@ def end_all_sessions(user: User) -> int:
 
 def remove_agency(request: HttpRequest, agency: Agency) -> int:
     """An agency leaves the partnership: its users are signed out everywhere at once."""
-    with transaction.atomic():
+    with transactions.action():
         agency.removed_at = timezone.now()
         agency.save(update_fields=["removed_at"])
         ended = sum(end_all_sessions(user) for user in agency.users.all())
@@ -76,7 +75,7 @@ def remove_agency(request: HttpRequest, agency: Agency) -> int:
 
 
 def restore_agency(request: HttpRequest, agency: Agency) -> None:
-    with transaction.atomic():
+    with transactions.action():
         agency.removed_at = None
         agency.save(update_fields=["removed_at"])
         _changed(
@@ -107,7 +106,7 @@ def save_user(request: HttpRequest, form: Any) -> User:
         raise PermissionDenied(
             "No one changes their own roles or agency: ask another administrator."
         )
-    with transaction.atomic():
+    with transactions.action():
         created = form.instance.pk is None
         user: User = form.save(commit=False)
         if "agency" not in form.fields:
@@ -129,7 +128,7 @@ def save_user(request: HttpRequest, form: Any) -> User:
 
 def disable_user(request: HttpRequest, user: User) -> int:
     """A disabled account is signed out everywhere at once and cannot sign in."""
-    with transaction.atomic():
+    with transactions.action():
         user.is_active = False
         user.save(update_fields=["is_active"])
         ended = end_all_sessions(user)
@@ -144,7 +143,7 @@ def disable_user(request: HttpRequest, user: User) -> int:
 
 
 def enable_user(request: HttpRequest, user: User) -> None:
-    with transaction.atomic():
+    with transactions.action():
         user.is_active = True
         user.save(update_fields=["is_active"])
         _changed(

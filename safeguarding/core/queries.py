@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Upper
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from safeguarding.core.models import (
@@ -47,8 +48,16 @@ def sub_groups() -> QuerySet[SubGroup]:
     )
 
 
+def sub_group(pk: int) -> SubGroup:
+    return get_object_or_404(SubGroup, pk=pk)
+
+
 def priorities() -> QuerySet[Priority]:
     return Priority.objects.select_related("sub_group")
+
+
+def priority(pk: int) -> Priority:
+    return get_object_or_404(Priority, pk=pk)
 
 
 def users_managed_by(admin: User) -> QuerySet[User]:

@@ -15,11 +15,11 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.http import HttpRequest
 from django.utils import timezone
 
-from safeguarding.core import audit
+from safeguarding.core import audit, transactions
 from safeguarding.core.access import signed_in_user
 from safeguarding.core.models import ApiToken, AuditAction
 
@@ -52,7 +52,7 @@ def issue_token(request: HttpRequest, *, name: str) -> IssuedToken:
         prefix = _new_prefix()
         plain = f"{TOKEN_SCHEME}_{prefix}_{secrets.token_urlsafe(32)}"
         try:
-            with transaction.atomic():
+            with transactions.action():
                 token = ApiToken.objects.create(
                     agency=user.agency,
                     name=name.strip(),
@@ -75,7 +75,7 @@ def issue_token(request: HttpRequest, *, name: str) -> IssuedToken:
 
 def revoke_token(request: HttpRequest, token: ApiToken) -> bool:
     """Revoke a token at once; False if it was revoked already."""
-    with transaction.atomic():
+    with transactions.action():
         changed = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         )

@@ -29,7 +29,7 @@ from safeguarding.core.forms import (
     SubGroupForm,
     UserForm,
 )
-from safeguarding.core.models import AuditAction, Priority, SubGroup
+from safeguarding.core.models import AuditAction
 from safeguarding.core.pages import form_page
 from safeguarding.core.roles import AUDIT_ROLES, STRUCTURE_ROLES, USER_ADMIN_ROLES
 
@@ -86,7 +86,7 @@ def sub_group_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(*STRUCTURE_ROLES)
 def sub_group_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    group = get_object_or_404(SubGroup, pk=pk) if pk else None
+    group = queries.sub_group(pk) if pk else None
     form = SubGroupForm(request.POST or None, instance=group)
     title = f"Change {group.name}" if group else "Add a sub-group"
     return _edit(request, form, title=title, back="core:sub_groups", done="core:sub_groups")
@@ -99,7 +99,7 @@ def priority_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(*STRUCTURE_ROLES)
 def priority_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    priority = get_object_or_404(Priority, pk=pk) if pk else None
+    priority = queries.priority(pk) if pk else None
     form = PriorityForm(request.POST or None, instance=priority)
     title = "Change a priority" if priority else "Add a priority"
     return _edit(request, form, title=title, back="core:priorities", done="core:priorities")

@@ -43,7 +43,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
 from django.utils.module_loading import autodiscover_modules
 
 from safeguarding.children.models import (
@@ -51,7 +50,7 @@ from safeguarding.children.models import (
     ChildEvent,
     SourceRecord,
 )
-from safeguarding.core import audit
+from safeguarding.core import audit, transactions
 from safeguarding.core.access import SystemAccess
 from safeguarding.core.models import (
     Agency,
@@ -250,7 +249,7 @@ def clear(*, progress: Progress | None = None) -> DemoContext:
     """Delete the partnership's data (not the audit log, which is append-only)."""
     ctx = DemoContext(seed=0, scale=1)
     before = existing_data()
-    with transaction.atomic():
+    with transactions.together():
         steps = registered_clearers()
         for clearing in progress(steps) if progress else steps:
             clearing.run(ctx)
@@ -274,7 +273,7 @@ def generate(
     if scale <= 0:
         raise ValueError("The scale must be more than 0.")
     ctx = DemoContext(seed=seed, scale=scale, extracts_dir=extracts_dir)
-    with transaction.atomic():
+    with transactions.together():
         steps = registered_steps()
         for making in progress(steps) if progress else steps:
             making.run(ctx)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from safeguarding.core import access, audit, refusals
+from safeguarding.core import access, audit, refusals, transactions
 from safeguarding.core.models import Agency, AuditAction
 from safeguarding.education import absence
 from safeguarding.education import access as education_access
@@ -46,7 +45,7 @@ def open_case(
     agency_id = _agency_id(request)
     if access.rows_for_child(granted, CmeCase).filter(closed_on__isnull=True).exists():
         raise Refused("This child already has an open CME case.")
-    with transaction.atomic():
+    with transactions.action():
         case = CmeCase(
             child=granted.child,
             agency_id=agency_id,
@@ -75,7 +74,7 @@ def record_check(
         raise Refused("The case is closed.")
     if made_on < case.referred_on:
         raise Refused("A check cannot be made before the referral.")
-    with transaction.atomic():
+    with transactions.action():
         check = CmeCheck(
             case=case,
             child=granted.child,
@@ -107,7 +106,7 @@ def close_case(
         raise Refused("A case cannot close before it was referred.")
     if not destination:
         raise Refused("Give the destination the searches found.")
-    with transaction.atomic():
+    with transactions.action():
         case.closed_on = closed_on
         case.destination = destination
         case.destination_detail = destination_detail.strip()
@@ -121,7 +120,7 @@ def start_ehe(
     agency_id = _agency_id(request)
     if access.rows_for_child(granted, EheRecord).filter(ended_on__isnull=True).exists():
         raise Refused("This child is on the elective home education register already.")
-    with transaction.atomic():
+    with transactions.action():
         record = EheRecord(
             child=granted.child,
             agency_id=agency_id,
@@ -146,7 +145,7 @@ def record_visit(
         raise Refused("The record is not about this child.")
     if visited_on < record.started_on:
         raise Refused("A visit cannot come before home education started.")
-    with transaction.atomic():
+    with transactions.action():
         visit = EheVisit(
             record=record,
             child=granted.child,
@@ -174,7 +173,7 @@ def end_ehe(
         raise Refused("Home education has ended already.")
     if ended_on < record.started_on:
         raise Refused("Home education cannot end before it started.")
-    with transaction.atomic():
+    with transactions.action():
         record.ended_on = ended_on
         record.returned_to_school = returned_to_school
         record.end_note = end_note.strip()
@@ -187,7 +186,7 @@ def set_population(request: HttpRequest, *, count: int, from_date: date, label: 
     if count <= 0:
         raise Refused("The population must be a positive number.")
     user = access.signed_in_user(request)
-    with transaction.atomic():
+    with transactions.action():
         figure = Population.objects.create(
             count=count,
             from_date=from_date,
@@ -232,7 +231,7 @@ def load_absence(
     user = access.signed_in_user(request)
     kept = [pupil for pupil in parsed.pupils if pupil.persistent]
     children = access.children_by_upn(pupil.upn for pupil in kept)
-    with transaction.atomic():
+    with transactions.action():
         batch, created = AbsenceImport.objects.get_or_create(
             school=school, academic_year=academic_year, term=term
         )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from safeguarding.core import access
+from safeguarding.core.models import Agency, AgencyKind
 from safeguarding.education import access as education_access
 from safeguarding.education.models import (
     AbsenceImport,
@@ -155,3 +157,13 @@ def absence_returns(school_ids: list[int] | None = None) -> QuerySet[AbsenceImpo
     if school_ids is not None:
         returns = returns.filter(school_id__in=school_ids)
     return returns.order_by("-academic_year", "term", "school__name")
+
+
+def schools_for(user: Any) -> QuerySet[Agency]:
+    """The local authority's data officer loads any school's return; a school's its own."""
+    schools = Agency.objects.filter(
+        removed_at__isnull=True, kind__in=[AgencyKind.SCHOOL, AgencyKind.COLLEGE]
+    )
+    if user.agency and user.agency.kind == AgencyKind.LOCAL_AUTHORITY:
+        return schools
+    return schools.filter(pk=user.agency_id)

@@ -6,7 +6,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +14,6 @@ from django.utils import timezone
 from safeguarding.core import access
 from safeguarding.core.calendar import add_months
 from safeguarding.core.decorators import role_required
-from safeguarding.core.models import Agency, AgencyKind
 from safeguarding.core.pages import form_page
 from safeguarding.core.paging import CappedPaginator, url_prefixes
 from safeguarding.core.roles import CASEWORK_ROLES, IMPORT_ROLES, Role
@@ -205,19 +203,9 @@ def feeds(request: HttpRequest) -> HttpResponse:
     return render(request, "education/feeds.html", context)
 
 
-def _schools_for(user: Any) -> QuerySet[Agency]:
-    """The local authority's data officer loads any school's return; a school's its own."""
-    schools = Agency.objects.filter(
-        removed_at__isnull=True, kind__in=[AgencyKind.SCHOOL, AgencyKind.COLLEGE]
-    )
-    if user.agency and user.agency.kind == AgencyKind.LOCAL_AUTHORITY:
-        return schools
-    return schools.filter(pk=user.agency_id)
-
-
 @role_required(*IMPORT_ROLES)
 def absence_import(request: HttpRequest) -> HttpResponse:
-    schools = _schools_for(access.signed_in_user(request))
+    schools = queries.schools_for(access.signed_in_user(request))
     form = education_forms.AbsenceImportForm(
         request.POST or None, request.FILES or None, schools=schools
     )

@@ -18,11 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from django.core.mail import send_mail
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from safeguarding.core import audit, refusals
+from safeguarding.core import audit, refusals, transactions
 from safeguarding.core.calendar import financial_year
 from safeguarding.core.models import Agency, AuditAction, SubGroup, User
 from safeguarding.core.roles import Role
@@ -88,7 +87,7 @@ def load_default_catalogue(path: Path = CATALOGUE_PATH) -> int:
     agencies = {a.code: a for a in Agency.objects.all()}
     groups = {g.name: g for g in SubGroup.objects.all()}
     made = 0
-    with transaction.atomic():
+    with transactions.action():
         existing = set(Indicator.objects.values_list("code", flat=True))
         for item in data["indicators"]:
             if item["code"] in existing:
@@ -120,7 +119,7 @@ def load_default_catalogue(path: Path = CATALOGUE_PATH) -> int:
 
 
 def save_indicator(request: HttpRequest, form: Any) -> Indicator:
-    with transaction.atomic():
+    with transactions.action():
         created = form.instance.pk is None
         indicator: Indicator = form.save()
         audit.record(
@@ -267,7 +266,7 @@ def submit_value(
         )
     if problems or value is None:
         raise Refused([Problem(p) for p in problems])
-    with transaction.atomic():
+    with transactions.action():
         submission = Submission.objects.create(
             indicator=indicator,
             period_start=period.start,
@@ -298,7 +297,7 @@ def correct_value(
         problems.append("Say why the value is being corrected.")
     if problems or value is None:
         raise Refused([Problem(p) for p in problems])
-    with transaction.atomic():
+    with transactions.action():
         locked = Submission.objects.select_for_update().get(pk=submission.pk)
         Correction.objects.create(
             submission=locked,
@@ -323,7 +322,7 @@ def record_computed_values(
     indicator: Indicator, values: dict[dt.date, Decimal], agency: Agency
 ) -> int:
     """Values the hub works out from its own records (or the demo makes), replacing any held."""
-    with transaction.atomic():
+    with transactions.action():
         Submission.objects.filter(indicator=indicator, period_start__in=list(values)).delete()
         Submission.objects.bulk_create(
             Submission(
@@ -394,7 +393,7 @@ def import_comparators(request: HttpRequest | None, text: str, *, user: User | N
             rows[(indicator.pk, kind, year)] = (as_decimal(value), row.get("source", "")[:300])
     if problems:
         raise Refused(problems)
-    with transaction.atomic():
+    with transactions.action():
         for (indicator_pk, kind_code, year), (value, source) in rows.items():
             Comparator.objects.update_or_create(
                 indicator_id=indicator_pk,
@@ -419,7 +418,7 @@ def save_commentary(
     request: HttpRequest, indicator: Indicator, period: Period, text: str, user: User
 ) -> Commentary | None:
     """Set the commentary for an indicator and period; blank text removes it."""
-    with transaction.atomic():
+    with transactions.action():
         if not text.strip():
             Commentary.objects.filter(indicator=indicator, period_start=period.start).delete()
             saved = None
@@ -440,7 +439,7 @@ def save_commentary(
 
 
 def save_spotlight(request: HttpRequest, form: Any, user: User) -> Spotlight:
-    with transaction.atomic():
+    with transactions.action():
         spotlight: Spotlight = form.save(commit=False)
         if spotlight.pk is None:
             spotlight.by = user
@@ -503,7 +502,7 @@ def send_reminders(today: dt.date | None = None) -> ReminderRun:
             f"- {item.indicator.title}, {item.period.label} (due {item.period.due.day} {item.period.due:%B %Y})"
             for item in fresh
         ]
-        with transaction.atomic():
+        with transactions.action():
             if recipients:
                 send_mail(
                     subject=f"Values overdue for the partnership data set: {len(fresh)}",
@@ -528,6 +527,53 @@ def send_reminders(today: dt.date | None = None) -> ReminderRun:
         run.sent += len(fresh)
         run.agencies.add(agency.code)
     return run
+
+
+def store_api_values(
+    plan: list[tuple[Indicator, Period, Value, str]], agency: Agency
+) -> dict[str, int]:
+    """Store the values an agency's system sent through the API, all or none: a value that
+    differs from one held without a reason refuses the whole request."""
+    with transactions.together():
+        return _store_api_values(plan, agency)
+
+
+def _store_api_values(
+    plan: list[tuple[Indicator, Period, Value, str]], agency: Agency
+) -> dict[str, int]:
+    counts = {"submitted": 0, "corrected": 0, "unchanged": 0}
+    problems: list[Problem] = []
+    for number, (indicator, period, raw, reason) in enumerate(plan, start=1):
+        held = Submission.objects.filter(
+            indicator=indicator, period_start=period.start, agency=agency
+        ).first()
+        value, _ = check_value(indicator, period, raw)
+        if held is None:
+            submit_value(
+                indicator=indicator,
+                period=period,
+                agency=agency,
+                raw=raw,
+                channel=Channel.API,
+                user=None,
+            )
+            counts["submitted"] += 1
+        elif held.value == value:
+            counts["unchanged"] += 1
+        elif not reason.strip():
+            problems.append(
+                Problem(
+                    f"A value of {held.value} is already held: give a 'reason' to correct it.",
+                    number,
+                    "reason",
+                )
+            )
+        else:
+            correct_value(held, raw, reason=reason, user=None, channel=Channel.API)
+            counts["corrected"] += 1
+    if problems:
+        raise Refused(problems)  # rolls back the whole request
+    return counts
 
 
 def current_year(today: dt.date | None = None) -> int:

@@ -12,15 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from safeguarding.core import jsonbody
 from safeguarding.core.api import error, token_required
 from safeguarding.core.models import ApiToken
-from safeguarding.insight import actions
+from safeguarding.insight import actions, queries
 from safeguarding.insight.actions import Problem, Refused, Value
-from safeguarding.insight.models import Channel, Indicator, Submission
+from safeguarding.insight.models import Indicator
 from safeguarding.insight.periods import Frequency, Period
 
 MAX_ITEMS = 1000
@@ -33,7 +32,7 @@ def _parse(body: Any, token: ApiToken) -> list[tuple[Indicator, Period, Value, s
     items = body["values"]
     if len(items) > MAX_ITEMS:
         raise Refused([Problem(f"Send at most {MAX_ITEMS} values at a time.")])
-    indicators = {i.code: i for i in Indicator.objects.filter(active=True)}
+    indicators = {i.code: i for i in queries.active_indicators()}
     problems: list[Problem] = []
     plan: list[tuple[Indicator, Period, Value, str]] = []
     for number, item in enumerate(items, start=1):
@@ -84,44 +83,7 @@ def values(request: HttpRequest, token: ApiToken) -> HttpResponse:
         return error(refused.status, str(refused))
     try:
         plan = _parse(body, token)
-        with transaction.atomic():
-            counts = _store(plan, token)
+        counts = actions.store_api_values(plan, token.agency)
     except Refused as refused:
         return error(400, "Nothing was stored.", problems=[p.as_dict() for p in refused.problems])
     return JsonResponse(counts, status=201)
-
-
-def _store(plan: list[tuple[Indicator, Period, Value, str]], token: ApiToken) -> dict[str, int]:
-    counts = {"submitted": 0, "corrected": 0, "unchanged": 0}
-    problems: list[Problem] = []
-    for number, (indicator, period, raw, reason) in enumerate(plan, start=1):
-        held = Submission.objects.filter(
-            indicator=indicator, period_start=period.start, agency=token.agency
-        ).first()
-        value, _ = actions.check_value(indicator, period, raw)
-        if held is None:
-            actions.submit_value(
-                indicator=indicator,
-                period=period,
-                agency=token.agency,
-                raw=raw,
-                channel=Channel.API,
-                user=None,
-            )
-            counts["submitted"] += 1
-        elif held.value == value:
-            counts["unchanged"] += 1
-        elif not reason.strip():
-            problems.append(
-                Problem(
-                    f"A value of {held.value} is already held: give a 'reason' to correct it.",
-                    number,
-                    "reason",
-                )
-            )
-        else:
-            actions.correct_value(held, raw, reason=reason, user=None, channel=Channel.API)
-            counts["corrected"] += 1
-    if problems:
-        raise Refused(problems)  # rolls back the whole request
-    return counts

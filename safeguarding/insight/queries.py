@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from django.db.models import FloatField, QuerySet
 from django.db.models.functions import Cast
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from safeguarding.core import disclosure
@@ -29,6 +30,7 @@ from safeguarding.insight.models import (
     Comparator,
     ComparatorKind,
     Indicator,
+    Spotlight,
     Submission,
     Unit,
 )
@@ -401,24 +403,29 @@ def expected_values(
     if agency is not None:
         indicators = indicators.filter(source_agency=agency)
     indicators = indicators.select_related("source_agency")
-    out: list[Expected] = []
+    wanted: dict[int, list[Period]] = {}
     for indicator in indicators:
         frequency = Frequency(indicator.frequency)
         back = periods_back if frequency == Frequency.MONTHLY else max(periods_back // 3, 1)
         last = _last_ended(today, frequency)
-        wanted = [last.shift(-k) for k in range(back)]
+        wanted[indicator.pk] = [last.shift(-k) for k in range(back)]
+    starts = {p.start for periods in wanted.values() for p in periods}
+    # One read of every value held in the window, not one per indicator.
+    held = {
+        (s.indicator_id, s.agency_id, s.period_start): s
+        for s in Submission.objects.filter(
+            indicator_id__in=list(wanted), period_start__in=sorted(starts)
+        )
+    }
+    out: list[Expected] = []
+    for indicator in indicators:
         source = indicator.source_agency
         if source is None:
             continue
-        held = {
-            s.period_start: s
-            for s in Submission.objects.filter(
-                indicator=indicator,
-                agency=source,
-                period_start__in=[p.start for p in wanted],
-            )
-        }
-        out.extend(Expected(indicator, p, source, held.get(p.start)) for p in wanted)
+        out.extend(
+            Expected(indicator, p, source, held.get((indicator.pk, source.pk, p.start)))
+            for p in wanted[indicator.pk]
+        )
     return sorted(out, key=lambda e: (-e.period.start.toordinal(), e.indicator.title))
 
 
@@ -537,3 +544,55 @@ def chart_of(indicator: Indicator, points: Sequence[Point], target: float | None
     from safeguarding.insight import chart
 
     return chart.build(indicator.title, indicator.unit, points, analyse(indicator, points), target)
+
+
+# The pages' records (views read through these, docs/decisions/0065).
+
+
+def active_indicators(sub_group: SubGroup | None = None) -> QuerySet[Indicator]:
+    found = Indicator.objects.filter(active=True)
+    return found.filter(sub_group=sub_group) if sub_group is not None else found
+
+
+def indicators() -> QuerySet[Indicator]:
+    return Indicator.objects.select_related("sub_group", "source_agency").order_by(
+        "-active", "title"
+    )
+
+
+def indicator(code: str) -> Indicator:
+    return get_object_or_404(Indicator, code=code)
+
+
+def only(found: Indicator) -> QuerySet[Indicator]:
+    """One indicator as a query set, for the reads that take several."""
+    return Indicator.objects.filter(pk=found.pk)
+
+
+def comparators_of(found: Indicator) -> QuerySet[Comparator]:
+    return Comparator.objects.filter(indicator=found)
+
+
+def comparators_held() -> QuerySet[Comparator]:
+    return Comparator.objects.select_related("indicator")
+
+
+def commentary_on(found: Indicator, period: Period) -> Commentary | None:
+    return found.commentary.filter(period_start=period.start).first()
+
+
+def spotlights(sub_group: SubGroup | None = None) -> QuerySet[Spotlight]:
+    if sub_group is not None:
+        return Spotlight.objects.filter(sub_group=sub_group)
+    return Spotlight.objects.select_related("sub_group").prefetch_related("indicators")
+
+
+def spotlight(pk: int) -> Spotlight:
+    return get_object_or_404(Spotlight, pk=pk)
+
+
+def held_value(found: Indicator, period: Period, agency: Agency) -> Submission | None:
+    """The value an agency holds for an indicator's period, if it sent one."""
+    return Submission.objects.filter(
+        indicator=found, period_start=period.start, agency=agency
+    ).first()

@@ -29,7 +29,7 @@ from safeguarding.insight.forms import (
     UploadForm,
     ValueForm,
 )
-from safeguarding.insight.models import Comparator, Indicator, Spotlight, Submission, Unit
+from safeguarding.insight.models import Indicator, Submission, Unit
 from safeguarding.insight.periods import Frequency, Period, parse
 
 READERS = tuple(queries.READER_ROLES)
@@ -47,7 +47,7 @@ def _year(request: HttpRequest) -> int:
 @role_required(*READERS)
 def dashboard(request: HttpRequest) -> HttpResponse:
     year = _year(request)
-    loaded = queries.indicators_with_series(Indicator.objects.filter(active=True))
+    loaded = queries.indicators_with_series(queries.active_indicators())
     analyses = queries.analyse_all(loaded)
     context = {
         "groups": queries.dashboard(loaded=loaded, analyses=analyses),
@@ -61,9 +61,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @role_required(*READERS)
 def indicator_list(request: HttpRequest) -> HttpResponse:
-    indicators = Indicator.objects.select_related("sub_group", "source_agency").order_by(
-        "-active", "title"
-    )
+    indicators = queries.indicators()
     return render(request, "insight/indicator_list.html", {"indicators": indicators})
 
 
@@ -92,10 +90,8 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
         "chart": chart.build(indicator.title, indicator.unit, points, analysis, target),
         "rows": list(reversed(rows)),
         "tile": queries.Tile(indicator, points, analysis),
-        "comparators": Comparator.objects.filter(indicator=indicator)[:9],
-        "headlines": queries.year_headlines(
-            queries.latest_year(), Indicator.objects.filter(pk=indicator.pk)
-        ),
+        "comparators": queries.comparators_of(indicator)[:9],
+        "headlines": queries.year_headlines(queries.latest_year(), queries.only(indicator)),
         "may_edit": user.has_role(*OFFICERS),
         "may_export": user.has_role(*READERS),
         "year": queries.current_year(),
@@ -111,7 +107,7 @@ def spc_value(value: float, unit: str) -> str:
 
 @role_required(*OFFICERS)
 def indicator_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
-    instance = get_object_or_404(Indicator, code=code) if code else None
+    instance = queries.indicator(code) if code else None
     form = IndicatorForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         indicator = actions.save_indicator(request, form)
@@ -125,9 +121,9 @@ def indicator_edit(request: HttpRequest, code: str | None = None) -> HttpRespons
 
 @role_required(*OFFICERS)
 def commentary_edit(request: HttpRequest, code: str, start: str) -> HttpResponse:
-    indicator = get_object_or_404(Indicator, code=code)
+    indicator = queries.indicator(code)
     period = _period_or_404(indicator, start)
-    held = indicator.commentary.filter(period_start=period.start).first()
+    held = queries.commentary_on(indicator, period)
     form = CommentaryForm(request.POST or None, initial={"text": held.text if held else ""})
     if request.method == "POST" and form.is_valid():
         actions.save_commentary(
@@ -151,7 +147,7 @@ def _period_or_404(indicator: Indicator, start: str) -> Period:
 @role_required(*READERS)
 @require_safe
 def export(request: HttpRequest, code: str) -> HttpResponse:
-    indicator = get_object_or_404(Indicator, code=code)
+    indicator = queries.indicator(code)
     form = ExportForm(request.GET or None)
     if not form.is_valid():
         return render(request, "insight/export.html", {"form": form, "indicator": indicator})
@@ -178,7 +174,7 @@ def sub_group_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def sub_group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     group = get_object_or_404(queries.readable_sub_groups(signed_in_user(request)), pk=pk)
-    indicators = Indicator.objects.filter(active=True, sub_group=group)
+    indicators = queries.active_indicators(group)
     year = queries.latest_year()
     loaded = queries.indicators_with_series(indicators)
     analyses = queries.analyse_all(loaded)
@@ -186,7 +182,7 @@ def sub_group_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "group": group,
         "groups": queries.dashboard(loaded=loaded, analyses=analyses),
         "headlines": queries.year_headlines(year, loaded=loaded, analyses=analyses),
-        "spotlights": Spotlight.objects.filter(sub_group=group),
+        "spotlights": queries.spotlights(group),
         "year_label": year_label(year),
     }
     return render(request, "insight/sub_group_detail.html", context)
@@ -194,7 +190,7 @@ def sub_group_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*READERS)
 def spotlight_list(request: HttpRequest) -> HttpResponse:
-    spotlights = Spotlight.objects.select_related("sub_group").prefetch_related("indicators")
+    spotlights = queries.spotlights()
     return render(
         request,
         "insight/spotlight_list.html",
@@ -204,7 +200,7 @@ def spotlight_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(*OFFICERS)
 def spotlight_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    instance = get_object_or_404(Spotlight, pk=pk) if pk else None
+    instance = queries.spotlight(pk) if pk else None
     form = SpotlightForm(
         request.POST or None, instance=instance, initial={"year": queries.current_year()}
     )
@@ -233,7 +229,7 @@ def comparators(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"{count} comparators loaded.")
             return redirect("insight:comparators")
-    held = Comparator.objects.select_related("indicator")[:200]
+    held = queries.comparators_held()[:200]
     return render(
         request, "insight/comparators.html", {"form": form, "problems": problems, "held": held}
     )
@@ -274,15 +270,13 @@ def _template_periods() -> list[Period]:
 @role_required(*SUBMITTERS)
 def submit(request: HttpRequest, code: str, start: str) -> HttpResponse:
     user = signed_in_user(request)
-    indicator = get_object_or_404(Indicator, code=code)
+    indicator = queries.indicator(code)
     if not actions.may_submit(user, indicator):
         raise Http404("Your agency does not send this indicator.")
     period = _period_or_404(indicator, start)
     if user.agency is None:
         raise PermissionDenied("Only a member of an agency sends its values.")
-    held = Submission.objects.filter(
-        indicator=indicator, period_start=period.start, agency=user.agency
-    ).first()
+    held = queries.held_value(indicator, period, user.agency)
     ratio = indicator.unit in (Unit.PERCENTAGE, Unit.RATE)
     form = ValueForm(request.POST or None, ratio=ratio, correcting=held is not None)
     if request.method == "POST" and form.is_valid():

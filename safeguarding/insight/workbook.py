@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from typing import IO, Any
 from zipfile import BadZipFile
 
-from django.db import transaction
 from django.http import HttpRequest
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 
+from safeguarding.core import transactions
 from safeguarding.core.models import Agency, User
 from safeguarding.core.uploads import NotAWorkbook, UploadRefused, as_sentence, check_xlsx
 from safeguarding.insight import actions
@@ -241,7 +241,7 @@ def read_upload(
     if not plan:
         raise Refused([Problem("The file has no values in it.")])
     submitted = corrected = unchanged = 0
-    with transaction.atomic():
+    with transactions.together():
         for kind, indicator, period, raw, reason, held in plan:
             if kind == "new":
                 actions.submit_value(

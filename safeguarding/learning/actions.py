@@ -19,12 +19,11 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Model
 from django.http import HttpRequest
 from django.utils import timezone
 
-from safeguarding.core import audit
+from safeguarding.core import audit, transactions
 from safeguarding.core.calendar import add_months, add_working_days
 from safeguarding.core.models import Agency, AuditAction, SubGroup, User
 from safeguarding.learning.models import (
@@ -110,7 +109,7 @@ def save_notification(
     Every notification opens a rapid review, whose due day moves with the notification's.
     """
     check_age(notification.kind, notification.age_at_incident)
-    with transaction.atomic():
+    with transactions.action():
         created = notification.pk is None
         notification.due_on = notification_due(notification.aware_on)
         notification.save()
@@ -133,7 +132,7 @@ def save_rapid_review(
         raise ValidationError(
             {"decision": "Record the decision before sending the review to the National Panel."}
         )
-    with transaction.atomic():
+    with transactions.action():
         review.save()
         _log(by, review, "changed", request, decision=review.decision)
     return review
@@ -148,7 +147,7 @@ def request_information(
     due_on: date | None = None,
     request: HttpRequest | None = None,
 ) -> InformationRequest:
-    with transaction.atomic():
+    with transactions.action():
         item, created = InformationRequest.objects.update_or_create(
             rapid_review=review,
             agency=agency,
@@ -164,7 +163,7 @@ def request_information(
 def record_information_return(
     item: InformationRequest, *, by: User, on: date, request: HttpRequest | None = None
 ) -> InformationRequest:
-    with transaction.atomic():
+    with transactions.action():
         item.returned_on = on
         item.save(update_fields=["returned_on"])
         _log(by, item, "returned", request)
@@ -182,7 +181,7 @@ def save_practice_review(
     request: HttpRequest | None = None,
 ) -> PracticeReview:
     """Save a review; a new one's publication target is the configured months on."""
-    with transaction.atomic():
+    with transactions.action():
         created = review.pk is None
         if not getattr(review, "publication_target_on", None):
             months = learning_settings().publication_target_months
@@ -202,7 +201,7 @@ def add_milestone(
     by: User,
     request: HttpRequest | None = None,
 ) -> Milestone:
-    with transaction.atomic():
+    with transactions.action():
         milestone = Milestone.objects.create(review=review, title=title, due_on=due_on)
         _log(by, milestone, "created", request)
     return milestone
@@ -211,7 +210,7 @@ def add_milestone(
 def complete_milestone(
     milestone: Milestone, *, by: User, on: date, request: HttpRequest | None = None
 ) -> Milestone:
-    with transaction.atomic():
+    with transactions.action():
         milestone.done_on = on
         milestone.save(update_fields=["done_on"])
         _log(by, milestone, "done", request)
@@ -241,7 +240,7 @@ def create_action(
         raise ValueError(f"Unknown source kind {source_kind!r}.")
     if owner_person is not None and owner_person.agency_id != owner_agency.pk:
         raise ValidationError({"owner_person": "The owner must work for the owning agency."})
-    with transaction.atomic():
+    with transactions.action():
         action = Action.objects.create(
             title=title,
             detail=detail,
@@ -274,7 +273,7 @@ def update_action(
         raise ValidationError({"status": "Only the sub-group's chair signs an action off."})
     if status == ActionStatus.COMPLETED and not evidence.strip():
         raise ValidationError({"evidence": "Give the evidence that the action is complete."})
-    with transaction.atomic():
+    with transactions.action():
         action.status = status
         action.evidence = evidence
         action.completed_on = (on or today()) if status == ActionStatus.COMPLETED else None
@@ -304,7 +303,7 @@ def sign_off_action(
         raise PermissionDenied("Only the chair of the owning sub-group signs this action off.")
     if action.status != ActionStatus.COMPLETED:
         raise ValidationError("Only a completed action, with its evidence, can be signed off.")
-    with transaction.atomic():
+    with transactions.action():
         if accept:
             action.status = ActionStatus.SIGNED_OFF
             action.signed_off_by = by
@@ -329,7 +328,7 @@ def save_audit(
     request: HttpRequest | None = None,
 ) -> PracticeAudit:
     """Save an audit; a multi-agency audit asks each agency named for a return."""
-    with transaction.atomic():
+    with transactions.action():
         created = practice_audit.pk is None
         practice_audit.save()
         if themes is not None:
@@ -351,7 +350,7 @@ def submit_audit_return(
 ) -> AuditReturn:
     if by.agency_id != item.agency_id:
         raise PermissionDenied("Only the agency's own staff send its return.")
-    with transaction.atomic():
+    with transactions.action():
         item.answers = answers
         item.grade = grade
         item.returned_on = on or today()
@@ -365,7 +364,7 @@ def save_record(
     obj: Model, *, by: User, request: HttpRequest | None = None, **m2m: Iterable[Any]
 ) -> Model:
     """Save a plain record (a theme, a template, a briefing, the settings) and log it."""
-    with transaction.atomic():
+    with transactions.action():
         created = obj.pk is None
         obj.save()
         for name, values in m2m.items():
@@ -377,7 +376,7 @@ def save_record(
 def publish_briefing(
     briefing: Briefing, *, by: User, on: date | None = None, request: HttpRequest | None = None
 ) -> Briefing:
-    with transaction.atomic():
+    with transactions.action():
         briefing.published_on = on or today()
         briefing.save(update_fields=["published_on"])
         audit.record(
@@ -396,7 +395,7 @@ def confirm_cascade(
     """The user's agency confirms it passed a published briefing on to its staff."""
     if briefing.published_on is None or by.agency is None:
         raise PermissionDenied("Only a published briefing is cascaded, by an agency's staff.")
-    with transaction.atomic():
+    with transactions.action():
         cascade, created = Cascade.objects.get_or_create(
             briefing=briefing,
             agency=by.agency,

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,7 +27,10 @@ from safeguarding.learning.models import (
     Action,
     ActionStatus,
     AuditKind,
+    AuditReturn,
+    AuditTemplate,
     Briefing,
+    Cascade,
     IncidentKind,
     InformationRequest,
     LearningSettings,
@@ -37,6 +41,7 @@ from safeguarding.learning.models import (
     RapidReview,
     ReviewKind,
     SourceKind,
+    Theme,
 )
 
 # Roles ------------------------------------------------------------------------------------
@@ -495,3 +500,106 @@ def open_panel_actions(agency_id: int, source_ref: Any) -> QuerySet[Action]:
         status__in=OPEN_STATUSES,
         source_ref=source_ref,
     )
+
+
+# The pages' records (views read through these, docs/decisions/0065) -----------------------
+
+
+def notifications() -> QuerySet[Notification]:
+    return Notification.objects.select_related("rapid_review", "owner")
+
+
+def notification(pk: int) -> Notification:
+    return get_object_or_404(Notification.objects.select_related("owner", "rapid_review"), pk=pk)
+
+
+def practice_review_of(review: RapidReview) -> PracticeReview | None:
+    """The practice review a rapid review led to, if it led to one."""
+    return PracticeReview.objects.filter(rapid_review=review).first()
+
+
+def information_requests(review: RapidReview) -> QuerySet[InformationRequest]:
+    return review.information_requests.select_related("agency")
+
+
+def information_request(pk: int) -> InformationRequest:
+    found = InformationRequest.objects.select_related("agency", "rapid_review")
+    return get_object_or_404(found, pk=pk)
+
+
+def practice_reviews() -> QuerySet[PracticeReview]:
+    return PracticeReview.objects.select_related("owner")
+
+
+def practice_review(pk: int) -> PracticeReview:
+    return get_object_or_404(practice_reviews(), pk=pk)
+
+
+def milestone(pk: int) -> Milestone:
+    return get_object_or_404(Milestone, pk=pk)
+
+
+def active_sub_groups() -> QuerySet[SubGroup]:
+    return SubGroup.objects.filter(is_active=True)
+
+
+def sub_group(pk: int) -> SubGroup:
+    return get_object_or_404(SubGroup, pk=pk)
+
+
+def audits() -> QuerySet[PracticeAudit]:
+    found = PracticeAudit.objects.select_related("agency", "sub_group")
+    return found.prefetch_related("returns")
+
+
+def audit(pk: int) -> PracticeAudit:
+    return get_object_or_404(PracticeAudit.objects.select_related("agency", "sub_group"), pk=pk)
+
+
+def returns_of(found: PracticeAudit) -> QuerySet[AuditReturn]:
+    return found.returns.select_related("agency", "returned_by")
+
+
+def audit_returns_for(user: User) -> QuerySet[AuditReturn]:
+    """The audit returns a user answers: their own agency's, and none for a user with no
+    agency (a partnership officer sees every return through the audit's page instead)."""
+    if user.agency_id is None:
+        return AuditReturn.objects.none()
+    return AuditReturn.objects.filter(agency_id=user.agency_id).select_related("audit", "agency")
+
+
+def audit_return_for(user: User, pk: int) -> AuditReturn:
+    """One return the user's agency answers; any other is not found."""
+    return get_object_or_404(audit_returns_for(user), pk=pk)
+
+
+def audit_templates() -> QuerySet[AuditTemplate]:
+    return AuditTemplate.objects.all()
+
+
+def audit_template(pk: int) -> AuditTemplate:
+    return get_object_or_404(AuditTemplate, pk=pk)
+
+
+def themes() -> QuerySet[Theme]:
+    return Theme.objects.all()
+
+
+def theme(pk: int) -> Theme:
+    return get_object_or_404(Theme, pk=pk)
+
+
+def briefings() -> QuerySet[Briefing]:
+    return Briefing.objects.all()
+
+
+def briefing(pk: int) -> Briefing:
+    return get_object_or_404(Briefing.objects.prefetch_related("themes"), pk=pk)
+
+
+def published_briefing(pk: int) -> Briefing:
+    return get_object_or_404(Briefing, pk=pk, published_on__isnull=False)
+
+
+def cascades_of(found: Briefing) -> QuerySet[Cascade]:
+    return found.cascades.select_related("agency", "confirmed_by")

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -25,20 +25,13 @@ from safeguarding.core import access
 from safeguarding.core.access import signed_in_user
 from safeguarding.core.calendar import add_months
 from safeguarding.core.decorators import role_required
-from safeguarding.core.models import SubGroup
 from safeguarding.core.pages import form_page
 from safeguarding.core.roles import Role
 from safeguarding.learning import actions, charts, forms, queries
 from safeguarding.learning.models import (
-    AuditReturn,
-    AuditTemplate,
-    Briefing,
-    InformationRequest,
-    Milestone,
     Notification,
     PracticeAudit,
     PracticeReview,
-    Theme,
 )
 
 officer_only = role_required(Role.PARTNERSHIP_OFFICER)
@@ -88,13 +81,13 @@ def deadline_calendar(request: HttpRequest) -> HttpResponse:
 
 @officer_only
 def notification_list(request: HttpRequest) -> HttpResponse:
-    items = Notification.objects.select_related("rapid_review", "owner")
+    items = queries.notifications()
     return render(request, "learning/notification_list.html", {"notifications": items})
 
 
 @officer_only
 def notification_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    found = get_object_or_404(Notification, pk=pk) if pk else None
+    found = queries.notification(pk) if pk else None
     form = forms.NotificationForm(request.POST or None, instance=found)
     by = signed_in_user(request)
 
@@ -115,20 +108,20 @@ def notification_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
 
 @officer_only
 def notification_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    found = get_object_or_404(Notification.objects.select_related("owner"), pk=pk)
+    found = queries.notification(pk)
     review = found.rapid_review
     context = {
         "notification": found,
         "review": review,
-        "requests": review.information_requests.select_related("agency"),
-        "practice_review": PracticeReview.objects.filter(rapid_review=review).first(),
+        "requests": queries.information_requests(review),
+        "practice_review": queries.practice_review_of(review),
     }
     return render(request, "learning/notification_detail.html", context)
 
 
 @officer_only
 def rapid_review_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    found = get_object_or_404(Notification, pk=pk)
+    found = queries.notification(pk)
     form = forms.RapidReviewForm(request.POST or None, instance=found.rapid_review)
     by = signed_in_user(request)
     return form_page(
@@ -143,7 +136,7 @@ def rapid_review_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @officer_only
 def information_request_new(request: HttpRequest, pk: int) -> HttpResponse:
-    found = get_object_or_404(Notification, pk=pk)
+    found = queries.notification(pk)
     form = forms.InformationRequestForm(request.POST or None)
     by = signed_in_user(request)
     return form_page(
@@ -160,7 +153,7 @@ def information_request_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @officer_only
 def information_return(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(InformationRequest.objects.select_related("agency"), pk=pk)
+    item = queries.information_request(pk)
     form = forms.ReturnForm(request.POST or None, initial={"returned_on": timezone.localdate()})
     by = signed_in_user(request)
     return form_page(
@@ -180,13 +173,13 @@ def information_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 @officer_only
 def review_list(request: HttpRequest) -> HttpResponse:
-    reviews = PracticeReview.objects.select_related("owner")
+    reviews = queries.practice_reviews()
     return render(request, "learning/review_list.html", {"reviews": reviews})
 
 
 @officer_only
 def review_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    found = get_object_or_404(PracticeReview, pk=pk) if pk else None
+    found = queries.practice_review(pk) if pk else None
     form = forms.PracticeReviewForm(request.POST or None, instance=found)
     by = signed_in_user(request)
 
@@ -207,14 +200,14 @@ def review_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @officer_only
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    found = get_object_or_404(PracticeReview.objects.select_related("owner"), pk=pk)
+    found = queries.practice_review(pk)
     context = {"review": found, "milestones": found.milestones.all(), "today": timezone.localdate()}
     return render(request, "learning/review_detail.html", context)
 
 
 @officer_only
 def milestone_new(request: HttpRequest, pk: int) -> HttpResponse:
-    found = get_object_or_404(PracticeReview, pk=pk)
+    found = queries.practice_review(pk)
     form = forms.MilestoneForm(request.POST or None)
     by = signed_in_user(request)
     return form_page(
@@ -230,7 +223,7 @@ def milestone_new(request: HttpRequest, pk: int) -> HttpResponse:
 @officer_only
 @require_POST
 def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
-    milestone = get_object_or_404(Milestone, pk=pk)
+    milestone = queries.milestone(pk)
     actions.complete_milestone(
         milestone, by=signed_in_user(request), on=timezone.localdate(), request=request
     )
@@ -338,12 +331,12 @@ def assurance(request: HttpRequest) -> HttpResponse:
     for _ in range(7):
         q = quarters[-1]
         quarters.append(queries.Quarter(q.year - (q.number == 1), (q.number - 2) % 4 + 1))
-    context = {"sub_groups": SubGroup.objects.filter(is_active=True), "quarters": quarters}
+    context = {"sub_groups": queries.active_sub_groups(), "quarters": quarters}
     return render(request, "learning/assurance.html", context)
 
 
 def _report(pk: int, quarter: str) -> dict[str, Any]:
-    sub_group = get_object_or_404(SubGroup, pk=pk)
+    sub_group = queries.sub_group(pk)
     parsed = queries.Quarter.parse(quarter)
     if parsed is None:
         raise Http404("No such quarter.")
@@ -374,13 +367,13 @@ def assurance_pdf(request: HttpRequest, pk: int, quarter: str) -> HttpResponse:
 
 @officer_only
 def audit_list(request: HttpRequest) -> HttpResponse:
-    audits = PracticeAudit.objects.select_related("agency", "sub_group").prefetch_related("returns")
+    audits = queries.audits()
     return render(request, "learning/audit_list.html", {"audits": audits})
 
 
 @officer_only
 def audit_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    found = get_object_or_404(PracticeAudit, pk=pk) if pk else None
+    found = queries.audit(pk) if pk else None
     form = forms.AuditForm(request.POST or None, instance=found)
     by = signed_in_user(request)
 
@@ -409,24 +402,22 @@ def audit_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @officer_only
 def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    found = get_object_or_404(PracticeAudit.objects.select_related("agency", "sub_group"), pk=pk)
-    returns = found.returns.select_related("agency", "returned_by")
+    found = queries.audit(pk)
+    returns = queries.returns_of(found)
     return render(request, "learning/audit_detail.html", {"audit": found, "returns": returns})
 
 
 @login_required
 def return_list(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
-    returns = AuditReturn.objects.filter(agency_id=user.agency_id or 0).select_related("audit")
+    returns = queries.audit_returns_for(user)
     return render(request, "learning/return_list.html", {"returns": returns})
 
 
 @login_required
 def audit_return(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
-    item = get_object_or_404(
-        AuditReturn.objects.select_related("audit", "agency"), pk=pk, agency_id=user.agency_id or 0
-    )
+    item = queries.audit_return_for(user, pk)
     form = forms.AuditReturnForm(
         request.POST or None,
         questions=item.audit.questions,
@@ -447,14 +438,12 @@ def audit_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 @officer_only
 def template_list(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "learning/template_list.html", {"templates": AuditTemplate.objects.all()}
-    )
+    return render(request, "learning/template_list.html", {"templates": queries.audit_templates()})
 
 
 @officer_only
 def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    found = get_object_or_404(AuditTemplate, pk=pk) if pk else None
+    found = queries.audit_template(pk) if pk else None
     return _plain_edit(
         request, forms.AuditTemplateForm, found, "an audit tool", "learning:templates"
     )
@@ -481,7 +470,7 @@ def _plain_edit(
 def theme_list(request: HttpRequest) -> HttpResponse:
     by_year = queries.themes_by_year()
     context = {
-        "themes": Theme.objects.all(),
+        "themes": queries.themes(),
         "chart": charts.themes_chart(by_year),
         "runs": queries.runs_learning(signed_in_user(request)),
     }
@@ -490,7 +479,7 @@ def theme_list(request: HttpRequest) -> HttpResponse:
 
 @officer_only
 def theme_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    found = get_object_or_404(Theme, pk=pk) if pk else None
+    found = queries.theme(pk) if pk else None
     return _plain_edit(request, forms.ThemeForm, found, "a theme", "learning:themes")
 
 
@@ -506,10 +495,10 @@ def library(request: HttpRequest) -> HttpResponse:
 @login_required
 def briefing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
-    found = get_object_or_404(Briefing.objects.prefetch_related("themes"), pk=pk)
+    found = queries.briefing(pk)
     if found.published_on is None and not queries.runs_learning(user):
         raise Http404("No such briefing.")
-    cascades = found.cascades.select_related("agency", "confirmed_by")
+    cascades = queries.cascades_of(found)
     context = {
         "briefing": found,
         "cascades": cascades,
@@ -521,12 +510,12 @@ def briefing_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @officer_only
 def briefing_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "learning/briefing_list.html", {"briefings": Briefing.objects.all()})
+    return render(request, "learning/briefing_list.html", {"briefings": queries.briefings()})
 
 
 @officer_only
 def briefing_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    found = get_object_or_404(Briefing, pk=pk) if pk else None
+    found = queries.briefing(pk) if pk else None
     return _plain_edit(
         request, forms.BriefingForm, found, "a learning briefing", "learning:briefings"
     )
@@ -535,7 +524,7 @@ def briefing_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @officer_only
 @require_POST
 def briefing_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    found = get_object_or_404(Briefing, pk=pk)
+    found = queries.briefing(pk)
     actions.publish_briefing(found, by=signed_in_user(request), request=request)
     messages.success(request, f"{found.title}: published to the learning library.")
     return redirect("learning:briefing", pk=found.pk)
@@ -544,7 +533,7 @@ def briefing_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def briefing_cascade(request: HttpRequest, pk: int) -> HttpResponse:
-    found = get_object_or_404(Briefing, pk=pk, published_on__isnull=False)
+    found = queries.published_briefing(pk)
     actions.confirm_cascade(found, by=signed_in_user(request), request=request)
     messages.success(request, "Thank you: your agency's cascade is recorded.")
     return redirect("learning:briefing", pk=found.pk)

@@ -13,12 +13,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils import dateformat, timezone
 from django.utils.dateparse import parse_datetime
 
-from safeguarding.core import access, audit, refusals
+from safeguarding.core import access, audit, refusals, transactions
 from safeguarding.core.calendar import LONDON
 from safeguarding.core.models import Agency, AuditAction
 from safeguarding.missing import access as missing_access
@@ -89,7 +88,7 @@ def record_episode(
     if user.agency is None:
         raise PermissionDenied("Only a practitioner of an agency records an episode.")
     _check_times(reported_at, returned_at)
-    with transaction.atomic():
+    with transactions.action():
         episode = Episode(
             child=granted.child,
             agency=user.agency,
@@ -116,7 +115,7 @@ def record_return(
     where_found: str,
 ) -> ReturnInterview:
     """The child is found or returned: the interview falls due and the school is told."""
-    with transaction.atomic():
+    with transactions.action():
         if episode.returned_at is not None:
             raise MissingRefused("The child's return is recorded already.")
         _check_times(episode.reported_at, returned_at)
@@ -177,7 +176,7 @@ def correct_episode(
         wanted.pop("where_found", None)
     elif "returned_at" in wanted and wanted["returned_at"] is None:
         raise MissingRefused("A return is corrected, not removed: give the time of return.")
-    with transaction.atomic():
+    with transactions.action():
         before = {name: _shown(episode, name) for name in wanted}
         for name, value in wanted.items():
             setattr(episode, name, value)
@@ -256,7 +255,8 @@ def update_interview(
         if when is not None and (when < episode.returned_at or when > timezone.now()):
             raise MissingRefused("Interview times must be after the return and not in the future.")
     newly_concerned = change.exploitation_concern and not interview.exploitation_concern
-    with transaction.atomic():
+    # Together: a first exploitation concern runs the exploitation app's referral action.
+    with transactions.together():
         interview.status = change.status
         interview.by_agency = change.by_agency
         interview.by_user = user
@@ -300,7 +300,7 @@ def save_profile(
         raise MissingRefused("Record who gave consent, and when: nothing is kept without it.")
     if user.agency is None:
         raise PermissionDenied("Only a practitioner of an agency keeps a profile.")
-    with transaction.atomic():
+    with transactions.action():
         profile = access.rows_for_child(granted, MissingProfile).first() or MissingProfile(
             child=granted.child
         )
@@ -337,7 +337,7 @@ def share_profile_with_police(
         raise MissingRefused(
             "The profile is shared with police only while the child is missing: no open episode."
         )
-    with transaction.atomic():
+    with transactions.action():
         audit.record(
             AuditAction.SHARE,
             request=request,
@@ -356,7 +356,7 @@ def add_school_holiday(
     """Keep a school holiday: returns in it are told to schools on the first day back."""
     if last_day < first_day:
         raise MissingRefused("The holiday's last day cannot be before its first.")
-    with transaction.atomic():
+    with transactions.action():
         holiday = SchoolHoliday.objects.create(
             name=name.strip(),
             first_day=first_day,
@@ -375,7 +375,7 @@ def add_school_holiday(
 
 def remove_school_holiday(request: HttpRequest, holiday: SchoolHoliday) -> None:
     """Notices already due keep their day; returns from now on are counted without it."""
-    with transaction.atomic():
+    with transactions.action():
         audit.record(
             AuditAction.STRUCTURE_CHANGE,
             request=request,

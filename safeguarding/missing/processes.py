@@ -10,11 +10,10 @@ from datetime import date
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from safeguarding.core import access, audit
+from safeguarding.core import access, audit, transactions
 from safeguarding.core.models import AuditAction
 from safeguarding.missing import access as missing_access
 from safeguarding.missing.actions import _after_return, returned_from_summary
@@ -35,7 +34,7 @@ def episodes_from_events() -> int:
         .order_by("pk")
     )
     made = 0
-    with transaction.atomic():
+    with transactions.action():
         for event in events.iterator(chunk_size=2000):
             returned_at = returned_from_summary(event.summary)
             if returned_at is not None and returned_at < event.occurred_at:
@@ -82,7 +81,7 @@ def send_due_notices(today: date | None = None) -> int:
     sent = 0
     link = reverse("missing:notices")
     for notice in due.iterator(chunk_size=500):
-        with transaction.atomic():
+        with transactions.action():
             claimed = (
                 access.system_rows(system, SchoolNotice)
                 .filter(pk=notice.pk, emailed_at__isnull=True)

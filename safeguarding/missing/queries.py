@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, F, Max, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from safeguarding.core import access, calendar, paging
@@ -262,3 +263,16 @@ def months(last: date, count: int) -> list[tuple[date, date]]:
 
 def monthly_figures(last: date, count: int = 12) -> list[PeriodFigures]:
     return period_figures(months(last, count))
+
+
+def school_holidays_kept(today: date) -> QuerySet[SchoolHoliday]:
+    """The holidays kept, from a year back: the ones a return can still fall in."""
+    since = today - timedelta(days=365)
+    return SchoolHoliday.objects.filter(last_day__gte=since).select_related("added_by")
+
+
+def school_holiday(pk: int) -> SchoolHoliday:
+    holiday = SchoolHoliday.objects.filter(pk=pk).first()
+    if holiday is None:
+        raise Http404("No such holiday.")
+    return holiday

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -29,7 +27,6 @@ from safeguarding.missing.models import (
     EpisodeCorrection,
     MissingProfile,
     ReturnInterview,
-    SchoolHoliday,
     SchoolNotice,
 )
 
@@ -280,17 +277,14 @@ def school_holidays(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "The holiday is kept.")
             return redirect("missing:school_holidays")
-    since = timezone.localdate() - timedelta(days=365)
-    holidays = SchoolHoliday.objects.filter(last_day__gte=since).select_related("added_by")
+    holidays = queries.school_holidays_kept(timezone.localdate())
     return render(request, "missing/school_holidays.html", {"form": form, "holidays": holidays})
 
 
 @role_required(*STRUCTURE_ROLES)
 @require_POST
 def school_holiday_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    holiday = SchoolHoliday.objects.filter(pk=pk).first()
-    if holiday is None:
-        raise Http404("No such holiday.")
+    holiday = queries.school_holiday(pk)
     actions.remove_school_holiday(request, holiday)
     messages.success(request, "The holiday is removed.")
     return redirect("missing:school_holidays")

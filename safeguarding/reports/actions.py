@@ -13,11 +13,10 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from safeguarding.core import audit, refusals
+from safeguarding.core import audit, refusals, transactions
 from safeguarding.core.disclosure import Policy
 from safeguarding.core.models import AuditAction, User
 from safeguarding.reports import blocks, outputs, queries, structure
@@ -35,7 +34,7 @@ from safeguarding.reports.models import (
 )
 
 
-@transaction.atomic
+@transactions.action
 def create_report(year: int) -> AnnualReport:
     """The year's report with the standard sections (or the existing one)."""
     report, created = AnnualReport.objects.get_or_create(year=year)
@@ -53,7 +52,7 @@ class Frozen(refusals.Refused):
     code = "reports.frozen"
 
 
-@transaction.atomic
+@transactions.action
 def save_narrative(
     section: Section, text: str, *, by: User | None, at: Any = None
 ) -> NarrativeVersion:
@@ -104,7 +103,7 @@ def publish(
     written: list[str] = []
     fmt = ""
     try:
-        with transaction.atomic():
+        with transactions.action():
             report = AnnualReport.objects.select_for_update().get(pk=report.pk)
             if report.is_published:
                 raise Frozen("This report is already published.")
@@ -157,7 +156,7 @@ def published_file(report: AnnualReport, fmt: str) -> ReportFile:
     try:
         document = queries.draw(report)
         content = outputs.render(document, fmt)  # outside the transaction: it takes seconds
-        with transaction.atomic():
+        with transactions.action():
             ReportFile.objects.filter(report=report, fmt=fmt).delete()  # a file gone from disk
             _keep(report, fmt, document, content, written)
     except Exception:
@@ -177,7 +176,7 @@ def published_file(report: AnnualReport, fmt: str) -> ReportFile:
 BUILD_LOCK_SECONDS = 300
 
 
-@transaction.atomic
+@transactions.action
 def set_disclosure_policy(report: AnnualReport, policy: str) -> AnnualReport:
     """Choose how the draft's counts of children are controlled (DOMAIN.md); a published
     report keeps the rule it was published under."""
@@ -189,7 +188,7 @@ def set_disclosure_policy(report: AnnualReport, policy: str) -> AnnualReport:
     return report
 
 
-@transaction.atomic
+@transactions.action
 def set_section_blocks(section: Section, chosen: list[dict[str, Any]]) -> Section:
     """Choose the data blocks a draft's section shows, from `blocks.candidates`."""
     report = AnnualReport.objects.select_for_update().get(pk=section.report_id)
@@ -275,7 +274,7 @@ def parse_area_figures(content: str, year: int) -> list[AreaFigure]:
     return rows
 
 
-@transaction.atomic
+@transactions.action
 def import_area_figures(content: str, year: int) -> int:
     """All or nothing: the year's figures replaced by the file's, or none changed."""
     rows = parse_area_figures(content, year)
@@ -284,26 +283,26 @@ def import_area_figures(content: str, year: int) -> int:
     return len(rows)
 
 
-@transaction.atomic
+@transactions.action
 def save_entries(entries: YearEntries) -> YearEntries:
     entries.full_clean()
     entries.save()
     return entries
 
 
-@transaction.atomic
+@transactions.action
 def add_finance_line(line: FinanceLine) -> FinanceLine:
     line.full_clean()
     line.save()
     return line
 
 
-@transaction.atomic
+@transactions.action
 def remove_finance_line(line: FinanceLine) -> None:
     line.delete()
 
 
-@transaction.atomic
+@transactions.action
 def save_death_counts(year: int, counts: dict[int, tuple[int, int]]) -> None:
     for category in DeathCategory:
         modifiable, other = counts.get(category.value, (0, 0))

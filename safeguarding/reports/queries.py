@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from safeguarding.core.calendar import year_label
@@ -16,7 +18,15 @@ from safeguarding.core.disclosure import Policy
 from safeguarding.core.models import Partnership, User
 from safeguarding.core.roles import Role
 from safeguarding.reports import blocks, figures, text
-from safeguarding.reports.models import AnnualReport, ReportFile, ReportStatus
+from safeguarding.reports.models import (
+    AnnualReport,
+    ChildDeathCount,
+    FinanceLine,
+    ReportFile,
+    ReportStatus,
+    Section,
+    YearEntries,
+)
 
 # How the report says to its readers which counts it hides.
 DISCLOSURE_SENTENCES = {
@@ -172,3 +182,32 @@ def area_figure_count(year: int) -> int:
     from safeguarding.reports.models import AreaFigure
 
     return AreaFigure.objects.filter(year=year).count()
+
+
+# The pages' records (views read through these, docs/decisions/0065).
+
+
+def section(report: AnnualReport, key: str, *, with_versions: bool = False) -> Section:
+    found = Section.objects.prefetch_related("versions__saved_by") if with_versions else Section
+    return get_object_or_404(found, report=report, key=key)
+
+
+def year_entries(year: int) -> YearEntries:
+    """The year's communication and finance entries, or a fresh unsaved set."""
+    return YearEntries.objects.filter(year=year).first() or YearEntries(year=year)
+
+
+def finance_lines(year: int) -> QuerySet[FinanceLine]:
+    return FinanceLine.objects.filter(year=year).select_related("agency")
+
+
+def finance_line(year: int, pk: int) -> FinanceLine:
+    return get_object_or_404(FinanceLine, pk=pk, year=year)
+
+
+def death_counts(year: int) -> dict[int, tuple[int, int]]:
+    """The child deaths reviewed in a year by category: (modifiable, not modifiable)."""
+    return {
+        c.category: (c.modifiable, c.not_modifiable)
+        for c in ChildDeathCount.objects.filter(year=year)
+    }

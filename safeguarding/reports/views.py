@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -19,12 +19,6 @@ from safeguarding.core.calendar import year_label
 from safeguarding.core.decorators import role_required
 from safeguarding.core.roles import Role
 from safeguarding.reports import actions, blocks, forms, outputs, queries, structure
-from safeguarding.reports.models import (
-    ChildDeathCount,
-    FinanceLine,
-    Section,
-    YearEntries,
-)
 
 officer_only = role_required(Role.PARTNERSHIP_OFFICER)
 draft_readers = role_required(Role.PARTNERSHIP_OFFICER, Role.EXECUTIVE)
@@ -104,9 +98,7 @@ def changes(request: HttpRequest, year: str) -> HttpResponse:
 @officer_only
 def section_edit(request: HttpRequest, year: str, key: str) -> HttpResponse:
     found = queries.report_for(request.user, queries.parse_year(year))
-    section = get_object_or_404(
-        Section.objects.prefetch_related("versions__saved_by"), report=found, key=key
-    )
+    section = queries.section(found, key, with_versions=True)
     if found.is_published:
         messages.error(request, "This report is published: its text can no longer change.")
         return redirect(f"{_report_url(found.year)}#{section.key}")
@@ -135,7 +127,7 @@ def section_edit(request: HttpRequest, year: str, key: str) -> HttpResponse:
 @officer_only
 def section_blocks(request: HttpRequest, year: str, key: str) -> HttpResponse:
     found = queries.report_for(request.user, queries.parse_year(year))
-    section = get_object_or_404(Section, report=found, key=key)
+    section = queries.section(found, key)
     choices = blocks.candidates(section.blocks)
     form = forms.SectionBlocksForm(
         request.POST or None,
@@ -189,7 +181,7 @@ def disclosure(request: HttpRequest, year: str) -> HttpResponse:
 @officer_only
 def entries(request: HttpRequest, year: str) -> HttpResponse:
     number = queries.parse_year(year)
-    held = YearEntries.objects.filter(year=number).first() or YearEntries(year=number)
+    held = queries.year_entries(number)
     form = forms.EntriesForm(request.POST or None, instance=held)
     if request.method == "POST" and form.is_valid():
         actions.save_entries(form.save(commit=False))
@@ -199,7 +191,7 @@ def entries(request: HttpRequest, year: str) -> HttpResponse:
         "year": year,
         "label": year_label(number),
         "form": form,
-        "lines": FinanceLine.objects.filter(year=number).select_related("agency"),
+        "lines": queries.finance_lines(number),
         "line_form": forms.FinanceLineForm(),
         "area_form": forms.AreaFiguresForm(),
         "area_count": queries.area_figure_count(number),
@@ -227,7 +219,7 @@ def finance_add(request: HttpRequest, year: str) -> HttpResponse:
 @officer_only
 @require_POST
 def finance_remove(request: HttpRequest, year: str, pk: int) -> HttpResponse:
-    line = get_object_or_404(FinanceLine, pk=pk, year=queries.parse_year(year))
+    line = queries.finance_line(queries.parse_year(year), pk)
     actions.remove_finance_line(line)
     messages.success(request, "Finance line removed.")
     return redirect("reports:year_entries", year=year)
@@ -253,10 +245,7 @@ def area_import(request: HttpRequest, year: str) -> HttpResponse:
 @officer_only
 def deaths(request: HttpRequest, year: str) -> HttpResponse:
     number = queries.parse_year(year)
-    held = {
-        c.category: (c.modifiable, c.not_modifiable)
-        for c in ChildDeathCount.objects.filter(year=number)
-    }
+    held = queries.death_counts(number)
     form = forms.DeathCountsForm(request.POST or None, initial_counts=held)
     if request.method == "POST" and form.is_valid():
         actions.save_death_counts(number, form.counts())

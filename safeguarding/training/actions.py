@@ -23,11 +23,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from safeguarding.core import audit, refusals
+from safeguarding.core import audit, refusals, transactions
 from safeguarding.core.models import Agency, AuditAction, User
 from safeguarding.training import mail
 from safeguarding.training.dates import cancellation_deadline, local_today
@@ -94,7 +93,7 @@ def _staff_audit(
 
 
 def save_course(request: HttpRequest, form: Any) -> Course:
-    with transaction.atomic():
+    with transactions.action():
         created = form.instance.pk is None
         course: Course = form.save()
         _staff_audit(request, None, "course saved", course, created=created)
@@ -102,7 +101,7 @@ def save_course(request: HttpRequest, form: Any) -> Course:
 
 
 def save_settings(request: HttpRequest, form: Any) -> TrainingSettings:
-    with transaction.atomic():
+    with transactions.action():
         saved: TrainingSettings = form.save(commit=False)
         saved.pk = 1
         saved.save()
@@ -113,7 +112,7 @@ def save_settings(request: HttpRequest, form: Any) -> TrainingSettings:
 def save_session(request: HttpRequest, form: Any, *, base_url: str) -> TrainingSession:
     """Create or change a session; a larger capacity moves the waiting list up at once."""
     outbox: list[Mail] = []
-    with transaction.atomic():
+    with transactions.action():
         created = form.instance.pk is None
         if not created:
             TrainingSession.objects.select_for_update().get(pk=form.instance.pk)
@@ -142,7 +141,7 @@ def register_learner(
     now, and opening it confirms the address. Another domain: they wait for an officer."""
     email = email.strip().lower()
     outbox: list[Mail] = []
-    with transaction.atomic():
+    with transactions.action():
         learner = Learner.objects.select_for_update().filter(email=email).first()
         existing = learner is not None
         if learner is None:
@@ -188,7 +187,7 @@ def decide_learner(
 ) -> None:
     """A partnership officer approves (into an agency) or refuses a learner of an unknown domain."""
     outbox: list[Mail] = []
-    with transaction.atomic():
+    with transactions.action():
         learner = Learner.objects.select_for_update().get(pk=learner.pk)
         learner.status = LearnerStatus.APPROVED if approve else LearnerStatus.REFUSED
         learner.agency = agency if approve else learner.agency
@@ -222,7 +221,7 @@ def book(
     if not learner.may_book:
         raise TrainingRefused("Your registration has not been approved yet.")
     outbox: list[Mail] = []
-    with transaction.atomic():
+    with transactions.action():
         # The lock that makes the last place go to one learner only (module docstring).
         session = (
             TrainingSession.objects.select_for_update()
@@ -285,7 +284,7 @@ def cancel(
     now = now or timezone.now()
     settings = training_settings()
     outbox: list[Mail] = []
-    with transaction.atomic():
+    with transactions.action():
         session = TrainingSession.objects.select_for_update().get(pk=booking.session_id)
         booking = Booking.objects.select_related("session__course").get(pk=booking.pk)
         if booking.learner_id != learner.pk:
@@ -367,7 +366,7 @@ def take_register(
         raise TrainingRefused("The register opens on the day of the session.")
     settings = training_settings()
     changed = 0
-    with transaction.atomic():
+    with transactions.action():
         bookings = Booking.objects.select_for_update().filter(
             session=session, pk__in=list(marks), status__in=PLACE_STATUSES
         )
@@ -405,7 +404,7 @@ def submit_evaluation(
     reason = evaluation_open(booking, stage, now=now)
     if reason:
         raise TrainingRefused(reason)
-    with transaction.atomic():
+    with transactions.action():
         if Evaluation.objects.filter(booking=booking, stage=stage).exists():
             raise TrainingRefused("You have given this evaluation already. Thank you.")
         evaluation = Evaluation.objects.create(
@@ -544,7 +543,7 @@ def import_elearning(
         problems.append(Problem(2, "", "the file has no rows"))
     if problems:
         raise ELearningRefused(problems)
-    with transaction.atomic():
+    with transactions.action():
         held = set(
             ELearningCompletion.objects.filter(email__in={r[2] for r in rows}).values_list(
                 "email", "module", "completed_on"

@@ -14,6 +14,7 @@ from statistics import mean
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from safeguarding.core.calendar import financial_year, financial_year_bounds, year_label
@@ -98,6 +99,20 @@ def with_counts(sessions: Iterable[TrainingSession]) -> list[SessionView]:
         )
         for s in sessions
     ]
+
+
+def courses(*, active_only: bool = False) -> QuerySet[Course]:
+    found = Course.objects.all()
+    return found.filter(is_active=True) if active_only else found
+
+
+def active_course(pk: int) -> Course | None:
+    """A course open for booking, or None (the public list then shows every course)."""
+    return courses(active_only=True).filter(pk=pk).first()
+
+
+def course(pk: int) -> Course:
+    return get_object_or_404(Course, pk=pk)
 
 
 def upcoming_sessions(*, course: Course | None = None) -> QuerySet[TrainingSession]:

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -33,7 +33,7 @@ from safeguarding.training.forms import (
     SettingsForm,
 )
 from safeguarding.training.links import learner_for_token
-from safeguarding.training.models import BookingStatus, Course, EvaluationStage
+from safeguarding.training.models import BookingStatus, EvaluationStage
 from safeguarding.training.queries import MANAGER_ROLES, REPORT_ROLES
 
 SESSIONS_PER_PAGE = 20
@@ -50,14 +50,14 @@ def _base_url(request: HttpRequest) -> str:
 def _session_page(request: HttpRequest, token: str | None) -> dict[str, Any]:
     course = None
     if request.GET.get("course", "").isdigit():
-        course = Course.objects.filter(pk=int(request.GET["course"]), is_active=True).first()
+        course = queries.active_course(int(request.GET["course"]))
     page = Paginator(queries.upcoming_sessions(course=course), SESSIONS_PER_PAGE).get_page(
         request.GET.get("page")
     )
     return {
         "page": page,
         "sessions": queries.with_counts(page.object_list),
-        "courses": Course.objects.filter(is_active=True),
+        "courses": queries.courses(active_only=True),
         "course": course,
         "token": token,
     }
@@ -170,7 +170,7 @@ def certificate(request: HttpRequest, token: str, booking: str) -> HttpResponse:
 @role_required(*MANAGER_ROLES)
 def manage(request: HttpRequest) -> HttpResponse:
     context = {
-        "courses": Course.objects.all(),
+        "courses": queries.courses(),
         "upcoming": queries.with_counts(queries.upcoming_sessions()[:10]),
         "waiting_learners": queries.learners_waiting().count(),
         "settings": queries.training_settings(),
@@ -224,7 +224,7 @@ def _edit(request: HttpRequest, form: Any, title: str, save: Any) -> HttpRespons
 
 @role_required(*MANAGER_ROLES)
 def course_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    course = get_object_or_404(Course, pk=pk) if pk else None
+    course = queries.course(pk) if pk else None
     form = CourseForm(request.POST or None, instance=course)
     title = f"Change {course.title}" if course else "Add a course"
     return _edit(request, form, title, lambda f: actions.save_course(request, f))

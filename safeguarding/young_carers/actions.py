@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpRequest
 
-from safeguarding.core import access, refusals
+from safeguarding.core import access, refusals, transactions
 from safeguarding.young_carers.models import (
     AssessmentKind,
     Review,
@@ -34,7 +33,7 @@ def register(request: HttpRequest, granted: access.ChildAccess, **fields: Any) -
         fields["next_review_on"] = default_next_review(identified_on)
     if fields.get("young_adult_carer") and not fields.get("assessment_kind"):
         fields["assessment_kind"] = AssessmentKind.YOUNG_ADULT_CARER
-    with transaction.atomic():
+    with transactions.action():
         carer = YoungCarer(child=granted.child, agency_id=user.agency_id, created_by=user, **fields)
         access.save_child_row(request, granted, carer, purpose="register a young carer")
     return carer
@@ -57,7 +56,7 @@ def record_review(
         raise RegisterRefused("The registration is closed.")
     if next_review_on <= held_on:
         raise RegisterRefused("The next review must come after this one.")
-    with transaction.atomic():
+    with transactions.action():
         review = Review(
             young_carer=carer,
             child=granted.child,
@@ -87,7 +86,7 @@ def close(
         raise RegisterRefused("The registration is closed already.")
     if closed_on < carer.identified_on:
         raise RegisterRefused("A registration cannot close before the child was identified.")
-    with transaction.atomic():
+    with transactions.action():
         carer.closed_on = closed_on
         carer.closure_reason = reason
         carer.version += 1

@@ -41,7 +41,7 @@ from safeguarding.children.models import (
     ImportChannel,
     ImportStatus,
 )
-from safeguarding.core import audit
+from safeguarding.core import audit, transactions
 from safeguarding.core.access import signed_in_user
 from safeguarding.core.models import Agency, AuditAction, User
 from safeguarding.core.uploads import ENCODINGS
@@ -103,7 +103,7 @@ def save_column_mapping(
 ) -> None:
     """Save the agency's mapping of its file headers onto the hub's fields, audited."""
     user = signed_in_user(request)
-    with transaction.atomic():
+    with transactions.action():
         save_mapping(agency, kind, mapping, user=user)
         audit.record(
             AuditAction.STRUCTURE_CHANGE,

@@ -9,10 +9,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 from django.db.models import ProtectedError
 from tqdm import tqdm
 
+from safeguarding.core import transactions
 from safeguarding.demo import registry
 from safeguarding.demo.partnership import PARTNERSHIP_NAME
 
@@ -97,7 +97,7 @@ class Command(BaseCommand):
             return wrap
 
         try:
-            with transaction.atomic():
+            with transactions.together():
                 existing = {what: n for what, n in registry.existing_data().items() if n}
                 if existing and not options["reset"]:
                     held = ", ".join(_describe(what, n) for what, n in existing.items())
