@@ -5,7 +5,7 @@ from __future__ import annotations
 from safeguarding.core.home import Link, Section, home_sections, nav_links
 from safeguarding.core.models import User
 from safeguarding.core.roles import Role
-from safeguarding.learning import queries
+from safeguarding.learning import deadlines, queries
 from safeguarding.learning.models import OPEN_STATUSES, AuditReturn
 
 
@@ -33,7 +33,7 @@ def learning_sections(user: User) -> list[Section]:
                 "Deadlines",
                 "learning:deadlines",
                 "Notifications, rapid reviews, practice reviews and actions: the missed count.",
-                queries.missed_count(),
+                deadlines.missed_count(),
             ),
             Link("Assurance reports", "learning:assurance", "Each sub-group's actions by quarter."),
         ]

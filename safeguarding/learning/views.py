@@ -28,6 +28,7 @@ from safeguarding.core.decorators import role_required
 from safeguarding.core.pages import form_page
 from safeguarding.core.roles import Role
 from safeguarding.learning import actions, charts, forms, queries
+from safeguarding.learning import deadlines as deadline_queries
 from safeguarding.learning.models import (
     Notification,
     PracticeAudit,
@@ -51,7 +52,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def deadlines(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     state = state if state in {"missed", "at_risk"} else ""
-    summary = queries.deadlines(state=state)
+    summary = deadline_queries.deadlines(state=state)
     page = Paginator(summary.items, 50).get_page(request.GET.get("page"))
     context = {"summary": summary, "page": page, "state": state}
     return render(request, "learning/deadlines.html", context)
@@ -65,7 +66,7 @@ def deadline_calendar(request: HttpRequest) -> HttpResponse:
         first = date(year, month, 1)
     except ValueError:
         first = today.replace(day=1)
-    weeks = queries.calendar_month(first.year, first.month, today)
+    weeks = deadline_queries.calendar_month(first.year, first.month, today)
     context = {
         "weeks": weeks,
         "month": first,

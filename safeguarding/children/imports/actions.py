@@ -16,7 +16,6 @@ from typing import Any, BinaryIO
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -273,7 +272,7 @@ def _finish(
         batch.rows_unchanged = outcome.unchanged
         batch.rows_rejected = outcome.rejected
     batch.finished_at = timezone.now()
-    with transaction.atomic():
+    with transactions.action():
         batch.save()
         detail: dict[str, Any] = {
             # Named here as well as by the user: an API import has no user, only the
@@ -324,7 +323,7 @@ def _run(
         kind, table.headers, saved_mapping(agency, kind) if mapping is None else mapping
     )
     run_class = PersonsRun if kind == ExtractKind.PERSONS else EventsRun
-    with transaction.atomic():
+    with transactions.action():
         # One load per agency at a time: two would race to create the same records.
         Agency.objects.select_for_update().filter(pk=agency.pk).first()
         run = run_class(

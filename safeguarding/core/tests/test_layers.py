@@ -215,11 +215,15 @@ WRAPPERS = ("transactions.action", "transactions.together")
 
 # Public actions that write without `transactions.action`, and why.
 NOT_DURABLE = {
-    "children/import_actions.py:authenticate_token": (
-        "one UPDATE of the token's last use, atomic by itself; runs inside the API's request"
+    "children/imports/actions.py:hold_extract": "keeps the upload in the cache, not the database",
+    "children/imports/actions.py:release_extract": "drops the upload from the cache",
+    "children/imports/actions.py:import_extract": (
+        "two transactions of its own, each transactions.action(): the load, then the batch's "
+        "record, so that the record of a failed load outlives the load's rollback"
     ),
-    "children/import_actions.py:hold_extract": "keeps the upload in the cache, not the database",
-    "children/import_actions.py:release_extract": "drops the upload from the cache",
+    "children/imports/actions.py:save_mapping": (
+        "called inside save_column_mapping's transaction and the load's, never on its own"
+    ),
     "core/actions.py:set_roles": ("called inside save_user's transaction, never on its own"),
     "exploitation/actions.py:build_agenda": (
         "called inside schedule_meeting's transaction, never on its own"

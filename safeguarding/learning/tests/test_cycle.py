@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from safeguarding.conftest import World
 from safeguarding.core.models import AuditAction, AuditEntry
-from safeguarding.learning import actions, queries
+from safeguarding.learning import actions, deadlines, queries
 from safeguarding.learning.models import (
     AuditKind,
     IncidentKind,
@@ -115,7 +115,7 @@ def test_the_deadlines_list_picks_out_the_missed_and_the_at_risk(world: World) -
     actions.save_notification(done, by=by)
     action(by, world.la, date(2025, 3, 11), title="Late action")
 
-    summary = queries.deadlines(date(2025, 3, 12))
+    summary = deadlines.deadlines(date(2025, 3, 12))
     states = {(d.kind, d.label): d.state for d in summary.items}
     assert states[("Notification to the National Panel", "SI-MISSED")] == "missed"
     assert states[("Notification to the National Panel", "SI-RISK")] == "at_risk"
@@ -123,7 +123,7 @@ def test_the_deadlines_list_picks_out_the_missed_and_the_at_risk(world: World) -
     assert ("Notification to the National Panel", "SI-DONE") not in states
     assert states[("Action", "Late action")] == "missed"
     assert summary.missed == 2
-    assert [d.label for d in queries.deadlines(date(2025, 3, 12), state="at_risk").items] == [
+    assert [d.label for d in deadlines.deadlines(date(2025, 3, 12), state="at_risk").items] == [
         "SI-RISK"
     ]
     assert missed.pk and at_risk.pk
@@ -132,7 +132,7 @@ def test_the_deadlines_list_picks_out_the_missed_and_the_at_risk(world: World) -
 def test_the_calendar_puts_each_deadline_on_its_day(world: World) -> None:
     notification(officer(world), "SI-CAL", aware_on=date(2025, 3, 3))
     action(officer(world), world.la, date(2025, 3, 10))
-    weeks = queries.calendar_month(2025, 3, today=date(2025, 3, 1))
+    weeks = deadlines.calendar_month(2025, 3, today=date(2025, 3, 1))
     days = {d.day: d for week in weeks for d in week}
     assert weeks[0][0].day == date(2025, 2, 24)  # Monday first
     assert [i.label for i in days[date(2025, 3, 10)].items] == ["SI-CAL"]

@@ -201,7 +201,7 @@ def test_the_home_page_shows_each_user_their_learning_links(
 
 
 def test_the_missed_count_adds_statutory_deadlines_and_overdue_actions(world: World) -> None:
-    from safeguarding.learning.queries import missed_count
+    from safeguarding.learning.deadlines import missed_count
 
     today = timezone.localdate()
     notification(world.users["officer"], "SI-M", aware_on=today - timedelta(days=60))
