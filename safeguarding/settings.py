@@ -127,6 +127,8 @@ MIDDLEWARE = [
     "safeguarding.core.limits.AnonymousLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # After csp's: the sign-in page's forms may go on to the agencies' providers (0066).
+    "safeguarding.sso.middleware.ProviderFormActionMiddleware",
 ]
 
 if PRODUCTION:
