@@ -63,7 +63,7 @@ def match(
     if not idp.allows_email(email):
         raise Refused("domain_not_allowed", email)
     # By the provider's subject once linked, by verified email the first time; never by name.
-    user: User | None = sociallogin.user if sociallogin.is_existing else None  # type: ignore[assignment]
+    user: User | None = sociallogin.user if sociallogin.is_existing else None
     if user is not None and user.email.lower() != email:
         raise Refused("email_changed", email, user)
     user = user or queries.user_by_email(email)
@@ -98,11 +98,16 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             user, vouched = match(request, idp, sociallogin)
         except Refused as refusal:
             actions.record_refusal(
-                request, reason=refusal.reason, provider=slug, email=refusal.email, user=refusal.user
+                request,
+                reason=refusal.reason,
+                provider=slug,
+                email=refusal.email,
+                user=refusal.user,
             )
             message = REFUSALS[refusal.reason]
             context = {"message": message, "agency": idp.agency if idp else None}
-            raise ImmediateHttpResponse(render(request, "sso/refused.html", context, status=403))
+            response = render(request, "sso/refused.html", context, status=403)
+            raise ImmediateHttpResponse(response) from None
         if not sociallogin.is_existing:
             sociallogin.connect(request, user)
         if vouched:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django import forms
 
@@ -51,7 +51,8 @@ class ProviderForm(forms.ModelForm):
             self.fields["agency"].disabled = True
         else:
             agencies = agencies.filter(identity_provider__isnull=True)
-        self.fields["agency"].queryset = agencies
+        agency_field = cast(forms.ModelChoiceField, self.fields["agency"])
+        agency_field.queryset = agencies
 
     def clean_issuer(self) -> str:
         issuer = str(self.cleaned_data["issuer"]).rstrip("/")

@@ -89,4 +89,6 @@ def leavers_seen_by(user: User) -> QuerySet[DisabledLeaver]:
     rows = DisabledLeaver.objects.select_related("user", "provider__agency")
     if user.has_role(Role.SYSTEM_ADMIN):
         return rows
+    if user.agency_id is None:
+        return rows.none()
     return rows.filter(provider__agency_id=user.agency_id)

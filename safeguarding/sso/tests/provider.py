@@ -28,7 +28,9 @@ CLIENT_ID = "hub-client"
 CLIENT_SECRET = "a-client-secret-for-the-tests"
 
 
-def account(email: str, *, verified: bool = True, amr: list[str] | None = None, **more: Any) -> dict[str, Any]:
+def account(
+    email: str, *, verified: bool = True, amr: list[str] | None = None, **more: Any
+) -> dict[str, Any]:
     return {
         "claims": {"email": email, "email_verified": verified, "name": more.pop("name", email)},
         "amr": amr or ["pwd"],
@@ -58,7 +60,7 @@ class TestProvider:
             {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "redirect_uris": redirect_uris}
         ]
         config.write_text(json.dumps({"clients": clients, "accounts": accounts}))
-        process = subprocess.Popen(
+        process = subprocess.Popen(  # noqa: S603 (our own server file, node from PATH)
             [node, str(SERVER), str(config)],
             cwd=settings.PROJECT_DIR,
             stdout=subprocess.PIPE,
@@ -83,7 +85,9 @@ class TestProvider:
 
     def tamper_next_token(self, how: str) -> None:
         """'aud' or 'exp': the next ID token comes back with that claim wrong."""
-        requests.post(f"{self.issuer}/_test/tamper", data={"next": how}, timeout=5).raise_for_status()
+        requests.post(
+            f"{self.issuer}/_test/tamper", data={"next": how}, timeout=5
+        ).raise_for_status()
 
 
 @dataclass

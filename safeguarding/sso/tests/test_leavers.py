@@ -31,12 +31,22 @@ def link(user: object, provider: str, days_ago: int) -> SocialAccount:
 
 def test_the_nightly_check_disables_accounts_unseen_at_the_provider(world: World) -> None:
     la = IdentityProvider.objects.create(
-        agency=world.la, slug="la", issuer="https://login.example", client_id="hub",
-        sealed_secret=sealing.seal("s"), allowed_domains="la.example", leaver_days=30,
+        agency=world.la,
+        slug="la",
+        issuer="https://login.example",
+        client_id="hub",
+        sealed_secret=sealing.seal("s"),
+        allowed_domains="la.example",
+        leaver_days=30,
     )
     IdentityProvider.objects.create(
-        agency=world.police, slug="police", issuer="https://police.example", client_id="hub",
-        sealed_secret=sealing.seal("s"), allowed_domains="police.example", leaver_days=90,
+        agency=world.police,
+        slug="police",
+        issuer="https://police.example",
+        client_id="hub",
+        sealed_secret=sealing.seal("s"),
+        allowed_domains="police.example",
+        leaver_days=90,
     )
     gone = world.users["involved"]
     recent = world.users["analyst"]

@@ -41,7 +41,11 @@ def test_a_system_admin_registers_an_agencys_provider_in_the_hubs_pages(
     assert response.status_code == 302
 
     idp = IdentityProvider.objects.get()
-    assert (idp.agency, idp.slug, idp.issuer) == (world.la, "la", "https://login.example/tenant/v2.0")
+    assert (idp.agency, idp.slug, idp.issuer) == (
+        world.la,
+        "la",
+        "https://login.example/tenant/v2.0",
+    )
     assert idp.domains == ["la.example", "shared.example"]
     assert not idp.allow_account_creation  # off unless the agency admin allows it
     assert "the-secret-value" not in idp.sealed_secret
@@ -70,7 +74,9 @@ def test_a_provider_needs_a_secret_and_real_domains(world: World, client_for: ob
 
 
 @pytest.mark.parametrize("name", ["officer", "agency_admin", "involved", "anonymous"])
-def test_only_a_system_admin_registers_providers(world: World, client_for: object, name: str) -> None:
+def test_only_a_system_admin_registers_providers(
+    world: World, client_for: object, name: str
+) -> None:
     client = client_for(name)  # type: ignore[operator]
     for url in ("/sign-in/providers/", "/sign-in/providers/new/"):
         assert client.get(url).status_code in (302, 403)

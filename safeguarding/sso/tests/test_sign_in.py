@@ -90,7 +90,9 @@ def test_a_vouched_second_factor_does_not_excuse_a_later_password_sign_in(
     assert response.status_code == 200  # wrong password: still the form
     from safeguarding.core.tests.factories import PASSWORD
 
-    response = client.post("/accounts/login/", {"login": "involved@la.example", "password": PASSWORD})
+    response = client.post(
+        "/accounts/login/", {"login": "involved@la.example", "password": PASSWORD}
+    )
     assert response["Location"] == MFA_PAGE
 
 
@@ -98,9 +100,7 @@ def test_a_user_of_another_agency_is_refused_and_the_refusal_audited(
     world: World, council_idp: IdentityProvider, oidc_provider: TestProvider
 ) -> None:
     """pc@shared.example is a police officer: a domain the council shares is no way in."""
-    officer = UserFactory(
-        email="pc@shared.example", agency=world.police, roles=[Role.PRACTITIONER]
-    )
+    officer = UserFactory(email="pc@shared.example", agency=world.police, roles=[Role.PRACTITIONER])
     client = Client()
     response = sign_in_through(client, oidc_provider, "shared")
 

@@ -67,7 +67,9 @@ def test_a_practitioner_signs_in_with_the_councils_account_then_the_hubs_code(
 def test_a_police_officer_is_refused_at_the_councils_sign_in(
     tab: Tab, browser_world: World, council_provider: TestProvider
 ) -> None:
-    officer = UserFactory(email="pc@shared.example", agency=browser_world.police, roles=[Role.PRACTITIONER])
+    officer = UserFactory(
+        email="pc@shared.example", agency=browser_world.police, roles=[Role.PRACTITIONER]
+    )
     through_the_provider(tab, "pc")
 
     assert tab.h1() == "You could not be signed in"
