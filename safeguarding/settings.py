@@ -89,6 +89,9 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    # Single sign-on per agency (docs/decisions/0066-single-sign-on-per-agency.md).
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "csp",
     "safeguarding.core",
     "safeguarding.children",
@@ -101,6 +104,7 @@ INSTALLED_APPS = [
     "safeguarding.training",
     "safeguarding.demo",
     "safeguarding.reports",
+    "safeguarding.sso",
 ]
 
 MIDDLEWARE = [
@@ -123,6 +127,8 @@ MIDDLEWARE = [
     "safeguarding.core.limits.AnonymousLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # After csp's: the sign-in page's forms may go on to the agencies' providers (0066).
+    "safeguarding.sso.middleware.ProviderFormActionMiddleware",
 ]
 
 if PRODUCTION:
@@ -228,6 +234,18 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "none"
+# --- Single sign-on per agency (docs/decisions/0066-single-sign-on-per-agency.md) ---
+# The apps are the providers registered in the hub's pages (sso.adapter.list_apps); the
+# adapter matches by verified email within the provider's agency and creates no account
+# unless that agency allowed it; allauth's own sign-up and email matching stay off.
+SOCIALACCOUNT_ADAPTER = "safeguarding.sso.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
+# --- end of single sign-on ---
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True

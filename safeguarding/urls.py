@@ -16,6 +16,7 @@ urlpatterns = [
     path("learning/", include("safeguarding.learning.urls")),
     path("training/", include("safeguarding.training.urls")),
     path("reports/", include("safeguarding.reports.urls")),
+    path("sign-in/", include("safeguarding.sso.urls")),
     path("", include("safeguarding.core.urls")),
 ]
 

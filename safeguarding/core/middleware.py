@@ -113,6 +113,12 @@ class RequireMFAMiddleware:
         if user.is_authenticated and not request.path.startswith(MFA_EXEMPT_PREFIXES):
             from allauth.mfa.models import Authenticator
 
+            from safeguarding.core.auth import second_factor_vouched
+
+            # Signed in through an agency's provider that did MFA (decision 0066).
+            if second_factor_vouched(request, user):
+                return self.get_response(request)
+
             if not Authenticator.objects.filter(user=user).exists():
                 messages.warning(
                     request,
