@@ -42,7 +42,9 @@ def scale_of(indicator: Indicator) -> int:
     return 100 if indicator.unit == Unit.PERCENTAGE else 10_000
 
 
-def add_indicator(linked: LinkedTables, indicator: Indicator, held: Sequence[object], year: int) -> None:
+def add_indicator(
+    linked: LinkedTables, indicator: Indicator, held: Sequence[object], year: int
+) -> None:
     """One indicator's published figures for the year (`held`: its points of the year)."""
     code = indicator.code
     if indicator.unit == Unit.COUNT:

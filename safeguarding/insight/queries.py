@@ -464,7 +464,9 @@ def policy_is_fixed(year: int) -> bool:
 
 def held_in_year(indicator: Indicator, points: Sequence[Point], year: int) -> list[Point]:
     by_start = {p.period.start: p for p in points}
-    return [by_start[p.start] for p in year_periods(year, indicator.frequency) if p.start in by_start]
+    return [
+        by_start[p.start] for p in year_periods(year, indicator.frequency) if p.start in by_start
+    ]
 
 
 def year_points(year: int) -> list[tuple[Indicator, list[Point]]]:

@@ -29,7 +29,6 @@ from safeguarding.reports import figures
 from safeguarding.reports.models import (
     AreaFigure,
     ChildDeathCount,
-    DeathCategory,
     FinanceKind,
     FinanceLine,
     YearEntries,

@@ -36,7 +36,10 @@ def quarters(year: int) -> list[tuple[str, dt.date, dt.date]]:
 
 
 def _months(start: dt.date) -> list[dt.date]:
-    return [dt.date(start.year + (start.month + k - 1) // 12, (start.month + k - 1) % 12 + 1, 1) for k in range(3)]
+    return [
+        dt.date(start.year + (start.month + k - 1) // 12, (start.month + k - 1) % 12 + 1, 1)
+        for k in range(3)
+    ]
 
 
 def _quarter(linked: LinkedTables, name: str, value: int, measure: str, start: dt.date) -> str:
@@ -99,7 +102,9 @@ def education(linked: LinkedTables, year: int) -> None:
 
     spans = [(start, end) for _, start, end in quarters(year)]
     for n, ((start, _), f) in enumerate(zip(spans, feeds(spans), strict=True), 1):
-        _quarter(linked, key("education", year, n, "cme-referred"), f.cme_referred, "cme-referred", start)
+        _quarter(
+            linked, key("education", year, n, "cme-referred"), f.cme_referred, "cme-referred", start
+        )
         linked.cell(key("education", year, n, "cme-open"), f.cme_open)
         linked.cell(key("education", year, n, "ehe"), f.ehe_count)
 
@@ -117,7 +122,11 @@ def exploitation(linked: LinkedTables, year: int) -> None:
                 linked.cell(key("exploitation", year, n, code, level), value)
         start = f.period_start
         _quarter(
-            linked, key("exploitation", year, n, "referrals"), f.referrals, "exploitation-referrals", start
+            linked,
+            key("exploitation", year, n, "referrals"),
+            f.referrals,
+            "exploitation-referrals",
+            start,
         )
 
 

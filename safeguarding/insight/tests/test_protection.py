@@ -7,7 +7,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from safeguarding.insight import disclosure
 from safeguarding.insight.protection.audit import audit
 from safeguarding.insight.protection.model import LinkedTables
 from safeguarding.insight.protection.rules import rule_for
@@ -128,7 +127,11 @@ def random_table(rng: np.random.Generator, rows: int, columns: int, mean: float)
     """A table by agency and month with its totals (counts roughly Poisson)."""
     values = rng.poisson(mean * rng.uniform(0.5, 1.5, size=(rows, 1)), size=(rows, columns))
     linked = LinkedTables()
-    cells = {(i, j): linked.cell(f"a{i}m{j}", int(values[i, j])) for i in range(rows) for j in range(columns)}
+    cells = {
+        (i, j): linked.cell(f"a{i}m{j}", int(values[i, j]))
+        for i in range(rows)
+        for j in range(columns)
+    }
     for i in range(rows):
         linked.total(f"a{i}", [cells[i, j] for j in range(columns)])
     for j in range(columns):
@@ -144,7 +147,9 @@ def hierarchical_table(rng: np.random.Generator, agencies: int, mean: float) -> 
         for q in range(2):
             linked.total(f"a{i}q{q}", [f"a{i}m{j}" for j in range(3 * q, 3 * q + 3)])
     for q in range(2):
-        linked.total(f"q{q}", [f"a{i}m{j}" for i in range(agencies) for j in range(3 * q, 3 * q + 3)])
+        linked.total(
+            f"q{q}", [f"a{i}m{j}" for i in range(agencies) for j in range(3 * q, 3 * q + 3)]
+        )
     return linked
 
 

@@ -7,17 +7,21 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
-from safeguarding.conftest import Clients, World
+from safeguarding.conftest import World
 from safeguarding.insight import actions, queries
 from safeguarding.insight.forms import ExportForm
 from safeguarding.insight.models import Indicator, Submission
 from safeguarding.insight.tests.conftest import add_series
 from safeguarding.reports import blocks
+
+Clients = Callable[[str], Client]
 
 MONTHS = [9, 2, 7, 20, 30, 25, 14, 16, 18, 22, 24, 26]
 
