@@ -42,7 +42,25 @@ from safeguarding.insight.periods import (
     year_periods,
 )
 
-Figure = int | float | Decimal | None
+
+@dataclass(frozen=True)
+class Ratio:
+    """A percentage (or rate) with its counts: stored with its numerator and denominator,
+    so that it is published with them and hidden with them
+    (docs/decisions/0068-protection-across-linked-tables.md)."""
+
+    numerator: int
+    denominator: int
+    scale: int = 100
+    places: int | None = None  # decimal places the value is kept to, if rounded
+
+    @property
+    def value(self) -> float:
+        exact = self.numerator / self.denominator * self.scale
+        return exact if self.places is None else round(exact, self.places)
+
+
+Figure = int | float | Decimal | Ratio | None
 ComputeFunction = Callable[[dt.date, dt.date], Figure]
 
 RECOMPUTED = "Recomputed from the hub's records."
@@ -122,11 +140,15 @@ def compute_indicator(
     """Work out the indicator for each period and record what changed, in one transaction."""
     outcome = Outcome(indicator.code, indicator.title)
     figures: dict[dt.date, Decimal] = {}
+    counts: dict[dt.date, tuple[int | None, int | None]] = {}
     for period in periods:
         value = func(period.start, period.end)
         if value is None:
             outcome.no_records += 1
             continue
+        if isinstance(value, Ratio):
+            counts[period.start] = (value.numerator, value.denominator)
+            value = value.value
         figures[period.start] = as_decimal(value)
         outcome.periods.append(period)
     with transaction.atomic():
@@ -139,6 +161,7 @@ def compute_indicator(
         new: list[Submission] = []
         for start, value in figures.items():
             submission = held.get(start)
+            numerator, denominator = counts.get(start, (None, None))
             if submission is None:
                 new.append(
                     Submission(
@@ -146,10 +169,16 @@ def compute_indicator(
                         period_start=start,
                         agency=agency,
                         value=value,
+                        numerator=numerator,
+                        denominator=denominator,
                         channel=Channel.COMPUTED,
                     )
                 )
-            elif submission.value == value and submission.channel == Channel.COMPUTED:
+            elif (
+                submission.value == value
+                and (submission.numerator, submission.denominator) == (numerator, denominator)
+                and submission.channel == Channel.COMPUTED
+            ):
                 outcome.unchanged += 1
             else:
                 Correction.objects.create(
@@ -162,7 +191,7 @@ def compute_indicator(
                     by=None,
                 )
                 submission.value = value
-                submission.numerator = submission.denominator = None
+                submission.numerator, submission.denominator = numerator, denominator
                 submission.channel = Channel.COMPUTED
                 submission.save(update_fields=["value", "numerator", "denominator", "channel"])
                 outcome.changed += 1

@@ -98,3 +98,17 @@ def test_the_officer_checks_a_draft_year_before_publishing(
     assert "Safe to publish" in text
     assert "missing-episodes:2024-05-01" in text  # May, hidden, with its interval
     assert client_for("analyst").get(reverse("insight:disclosure_audit")).status_code == 403
+
+
+def test_a_percentage_the_hub_computes_is_kept_and_hidden_with_its_counts(
+    world: World, client_for: Clients, rhi: Indicator
+) -> None:
+    from safeguarding.insight.computed import Ratio, compute_indicator
+
+    periods = [rhi.period(dt.date(2024, 4, 1)), rhi.period(dt.date(2024, 7, 1))]
+    figures = {periods[0].start: Ratio(3, 419), periods[1].start: Ratio(300, 400)}
+    compute_indicator(rhi, lambda start, end: figures[start], periods, world.la)
+    held = Submission.objects.get(indicator=rhi, period_start=periods[0].start)
+    assert (held.numerator, held.denominator) == (3, 419)
+    rows = _csv(client_for("analyst"), rhi.code)
+    assert rows[1:] == [["Q1 2024/25", "c", "419", "c"], ["Q2 2024/25", "300", "400", "75.0"]]
