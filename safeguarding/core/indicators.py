@@ -17,11 +17,30 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.module_loading import autodiscover_modules
 
-Figure = int | float | Decimal | None
+
+@dataclass(frozen=True)
+class Ratio:
+    """A percentage (or rate) with its counts: stored with its numerator and denominator,
+    so that it is published with them and hidden with them
+    (docs/decisions/0068-protection-across-linked-tables.md)."""
+
+    numerator: int
+    denominator: int
+    scale: int = 100
+    places: int | None = None  # decimal places the value is kept to, if rounded
+
+    @property
+    def value(self) -> float:
+        exact = self.numerator / self.denominator * self.scale
+        return exact if self.places is None else round(exact, self.places)
+
+
+Figure = int | float | Decimal | Ratio | None
 ComputeFunction = Callable[[dt.date, dt.date], Figure]
 
 _registry: dict[str, ComputeFunction] = {}

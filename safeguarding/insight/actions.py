@@ -578,3 +578,37 @@ def _store_api_values(
 
 def current_year(today: dt.date | None = None) -> int:
     return financial_year(today or timezone.localdate())
+
+
+# The year's one disclosure policy (docs/decisions/0068-protection-across-linked-tables.md).
+
+
+class PolicyFixed(refusals.Refused):
+    """The year's policy can no longer change: something of the year is published."""
+
+    code = "insight.policy_fixed"
+
+
+def set_year_policy(year: int, policy: str) -> None:
+    """Choose how every output of the year shows small counts (DfE or NHS)."""
+    from safeguarding.core.disclosure import Policy
+    from safeguarding.insight.models import DisclosureYear
+
+    held, _ = DisclosureYear.objects.select_for_update().get_or_create(year=year)
+    chosen = Policy(policy).value
+    if held.fixed and held.policy != chosen:
+        raise PolicyFixed(
+            "Figures of this year are published under the other policy: it can no longer change."
+        )
+    held.policy = chosen
+    held.save(update_fields=["policy"])
+
+
+def fix_year_policy(year: int) -> None:
+    """Something of the year is published: its policy stays as it is from now on."""
+    from safeguarding.insight.models import DisclosureYear
+
+    held, _ = DisclosureYear.objects.select_for_update().get_or_create(year=year)
+    if not held.fixed:
+        held.fixed = True
+        held.save(update_fields=["fixed"])

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from safeguarding.core import audit, refusals
 from safeguarding.core.calendar import financial_year
-from safeguarding.core.indicators import ComputeFunction, registry
+from safeguarding.core.indicators import ComputeFunction, Ratio, registry
 from safeguarding.core.models import Agency, AgencyKind, AuditAction
 from safeguarding.insight.models import Channel, Correction, Indicator, Submission, as_decimal
 from safeguarding.insight.periods import (
@@ -104,11 +104,15 @@ def compute_indicator(
     """Work out the indicator for each period and record what changed, in one transaction."""
     outcome = Outcome(indicator.code, indicator.title)
     figures: dict[dt.date, Decimal] = {}
+    counts: dict[dt.date, tuple[int | None, int | None]] = {}
     for period in periods:
         value = func(period.start, period.end)
         if value is None:
             outcome.no_records += 1
             continue
+        if isinstance(value, Ratio):
+            counts[period.start] = (value.numerator, value.denominator)
+            value = value.value
         figures[period.start] = as_decimal(value)
         outcome.periods.append(period)
     with transaction.atomic():
@@ -121,6 +125,7 @@ def compute_indicator(
         new: list[Submission] = []
         for start, value in figures.items():
             submission = held.get(start)
+            numerator, denominator = counts.get(start, (None, None))
             if submission is None:
                 new.append(
                     Submission(
@@ -128,10 +133,16 @@ def compute_indicator(
                         period_start=start,
                         agency=agency,
                         value=value,
+                        numerator=numerator,
+                        denominator=denominator,
                         channel=Channel.COMPUTED,
                     )
                 )
-            elif submission.value == value and submission.channel == Channel.COMPUTED:
+            elif (
+                submission.value == value
+                and (submission.numerator, submission.denominator) == (numerator, denominator)
+                and submission.channel == Channel.COMPUTED
+            ):
                 outcome.unchanged += 1
             else:
                 Correction.objects.create(
@@ -144,7 +155,7 @@ def compute_indicator(
                     by=None,
                 )
                 submission.value = value
-                submission.numerator = submission.denominator = None
+                submission.numerator, submission.denominator = numerator, denominator
                 submission.channel = Channel.COMPUTED
                 submission.save(update_fields=["value", "numerator", "denominator", "channel"])
                 outcome.changed += 1

@@ -6,7 +6,6 @@ from typing import Any, ClassVar
 
 from django import forms
 
-from safeguarding.core.disclosure import POLICY_LABELS, Policy
 from safeguarding.core.forms import HubForm, HubModelForm
 from safeguarding.insight import actions
 from safeguarding.insight.models import Indicator, Spotlight
@@ -128,5 +127,6 @@ class SpotlightForm(HubModelForm):
 
 
 class ExportForm(HubForm):
+    # No choice of policy: the year has one, used by every output of the year
+    # (docs/decisions/0068-protection-across-linked-tables.md).
     year = forms.IntegerField(min_value=2000, max_value=2100)
-    policy = forms.ChoiceField(choices=list(POLICY_LABELS.items()), initial=Policy.DFE)

@@ -258,3 +258,18 @@ class Spotlight(models.Model):
 
 def as_decimal(value: float | int | str | Decimal) -> Decimal:
     return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+class DisclosureYear(models.Model):
+    """The one disclosure policy of a financial year, used by every output for the year:
+    the data set's CSVs, the annual report, its tables and charts
+    (docs/decisions/0068-protection-across-linked-tables.md). A year with no row follows
+    the DfE policy. Once the year's report is published the policy is fixed: the same
+    table under two policies gives hidden counts away."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    policy = models.CharField(max_length=3, default="dfe")
+    fixed = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.policy}"

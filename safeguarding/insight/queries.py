@@ -24,17 +24,19 @@ from safeguarding.core import disclosure
 from safeguarding.core.calendar import financial_year, year_label
 from safeguarding.core.models import Agency, SubGroup, User
 from safeguarding.core.roles import Role
-from safeguarding.insight import headlines, spc
+from safeguarding.insight import headlines, protection, spc
 from safeguarding.insight.models import (
     Commentary,
     Comparator,
     ComparatorKind,
+    DisclosureYear,
     Indicator,
     Spotlight,
     Submission,
     Unit,
 )
 from safeguarding.insight.periods import Frequency, Period, year_periods
+from safeguarding.insight.protection.model import LinkedTables as LinkedTables
 
 # Who reads the dashboards: aggregates only, so no casework role is needed.
 READER_ROLES = frozenset({Role.PARTNERSHIP_OFFICER, Role.ANALYST, Role.EXECUTIVE})
@@ -450,40 +452,80 @@ def commentary_for(indicator: Indicator) -> dict[dt.date, Commentary]:
     return {c.period_start: c for c in indicator.commentary.select_related("by")}
 
 
-# Public export.
+# Public export: every output of a year protected together
+# (docs/decisions/0068-protection-across-linked-tables.md).
 
 
-def public_table(
-    indicator: Indicator, year: int, policy: disclosure.Policy | str = disclosure.Policy.DFE
-) -> list[list[str]]:
+def policy_for_year(year: int) -> disclosure.Policy:
+    """The year's one disclosure policy (DfE unless the partnership chose NHS)."""
+    held = DisclosureYear.objects.filter(year=year).values_list("policy", flat=True).first()
+    return disclosure.Policy(held or disclosure.Policy.DFE)
+
+
+def policy_is_fixed(year: int) -> bool:
+    return DisclosureYear.objects.filter(year=year, fixed=True).exists()
+
+
+def held_in_year(indicator: Indicator, points: Sequence[Point], year: int) -> list[Point]:
+    by_start = {p.period.start: p for p in points}
+    return [
+        by_start[p.start] for p in year_periods(year, indicator.frequency) if p.start in by_start
+    ]
+
+
+def year_points(year: int) -> list[tuple[Indicator, list[Point]]]:
+    """Every indicator with a value in the year, with its points of the year."""
+    out = []
+    for indicator, points in indicators_with_series(Indicator.objects.order_by("code")):
+        held = held_in_year(indicator, points, year)
+        if held:
+            out.append((indicator, held))
+    return out
+
+
+def year_protection(year: int) -> protection.Protection:
+    """Everything published for the year, protected together (for another app's output)."""
+    return protection.for_year(year)
+
+
+# While drawing many outputs of a year (the report): its linked tables built once.
+protection_batch = protection.batch
+
+
+def figure_key(code: str, start: dt.date) -> str:
+    """The key of an indicator's published count for the period starting `start`."""
+    from safeguarding.insight.publications import period_key
+
+    return period_key(code, start)
+
+
+def public_table(indicator: Indicator, year: int) -> list[list[str]]:
     """An indicator's values for a year, as they may be published: header row first.
 
-    Counts by period are one column of a table with its total, under the policy's
-    suppression (a count that does not add up over periods has no total); rates and percentages show their numerator and denominator (hidden when
-    small) and are hidden with them.
+    Every figure is read from the year's protection, which hides small counts and the
+    fewest others so that nothing published for the year (this table, the report's
+    tables, the year's totals, rates with their denominators) gives them away. A count
+    that does not add up over periods has no total. Rates and percentages show their
+    numerator and denominator and are hidden with them; one held without its counts is
+    published to one decimal place with the counts not available ("x").
     """
-    policy = disclosure.Policy(policy)
-    points = {p.period.start: p for p in value_series(indicator)}
-    periods = year_periods(year, indicator.frequency)
-    held = [points[p.start] for p in periods if p.start in points]
+    from safeguarding.insight import publications as keys
+
+    held = held_in_year(indicator, value_series(indicator), year)
+    found = protection.for_year(year)
+    if not all(found.holds(keys.period_key(indicator.code, p.period.start)) for p in held):
+        linked = protection.LinkedTables()
+        keys.add_indicator(linked, indicator, held, year)
+        found = protection.protection_of(linked, year, found.policy)
+    code = indicator.code
     rows: list[list[str]] = []
     if indicator.unit == Unit.COUNT:
         rows.append(["Period", indicator.title])
-        if not held:
-            return rows
-        if not indicator.summable:
-            # Counts at each period's end (or of distinct children) have no year's total to
-            # publish, so each is controlled on its own and nothing can be worked out.
-            rows.extend(
-                [point.period.label, disclosure.count(int(point.value), policy)] for point in held
-            )
-            return rows
-        # One row of the periods with the year's total: a hidden month cannot be worked out
-        # from the total and the months shown.
-        shown = disclosure.control_table([[int(p.value) for p in held]], policy).shown()[0]
-        for point, cell in zip(held, shown, strict=False):
-            rows.append([point.period.label, cell])
-        rows.append([f"Total {year_label(year)}", shown[len(held)]])
+        rows.extend(
+            [p.period.label, found.count(keys.period_key(code, p.period.start))] for p in held
+        )
+        if held and indicator.summable:
+            rows.append([f"Total {year_label(year)}", found.count(keys.year_key(code, year))])
         return rows
     rows.append(
         [
@@ -494,21 +536,39 @@ def public_table(
         ]
     )
     for point in held:
+        start = point.period.start
         if point.numerator is None or point.denominator is None:
-            # Without its counts a rate cannot be checked for small numbers: publish it
-            # only to one decimal place as the policy says, with the counts not available.
             rows.append([point.period.label, "x", "x", disclosure.one_decimal(point.value)])
             continue
-        per = 100 if indicator.unit == Unit.PERCENTAGE else 10_000
         rows.append(
             [
                 point.period.label,
-                disclosure.count(point.numerator, policy),
-                disclosure.count(point.denominator, policy),
-                disclosure.rate(point.numerator, point.denominator, per, policy),
+                found.count(keys.numerator_key(code, start)),
+                found.count(keys.denominator_key(code, start)),
+                found.rate(keys.rate_key(code, start)),
             ]
         )
     return rows
+
+
+def hidden_points(indicator: Indicator, points: Sequence[Point]) -> list[Point]:
+    """The points whose figure (a count, or a rate's numerator or denominator) is hidden
+    under its year's protection: a chart or headline must not show them."""
+    from safeguarding.insight import publications as keys
+
+    out = []
+    for point in points:
+        found = protection.for_year(point.period.year)
+        start = point.period.start
+        if indicator.unit == Unit.COUNT:
+            name = keys.period_key(indicator.code, start)
+        elif point.numerator is not None and point.denominator is not None:
+            name = keys.rate_key(indicator.code, start)
+        else:
+            continue
+        if (found.holds(name) or name in found.linked.rates) and found.is_hidden(name):
+            out.append(point)
+    return out
 
 
 def current_year() -> int:
@@ -596,3 +656,9 @@ def held_value(found: Indicator, period: Period, agency: Agency) -> Submission |
     return Submission.objects.filter(
         indicator=found, period_start=period.start, agency=agency
     ).first()
+
+
+# For the apps that publish counts of their own for a year (the annual report's tables): they
+# add their cells to the year's linked tables here, and are protected with the data set's
+# (docs/decisions/0068).
+publication_source = protection.source

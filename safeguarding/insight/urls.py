@@ -1,6 +1,6 @@
 from django.urls import path
 
-from safeguarding.insight import api, views
+from safeguarding.insight import api, audit_views, views
 
 app_name = "insight"
 
@@ -23,6 +23,7 @@ urlpatterns = [
     path("spotlight/<int:pk>/", views.spotlight_edit, name="spotlight_edit"),
     path("comparators/", views.comparators, name="comparators"),
     path("late/", views.late, name="late"),
+    path("disclosure-audit/", audit_views.disclosure_audit, name="disclosure_audit"),
     path("submissions/", views.submissions, name="submissions"),
     path("submissions/upload/", views.upload, name="upload"),
     path("submissions/<slug:code>/<str:start>/", views.submit, name="submit"),

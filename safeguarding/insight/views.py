@@ -151,8 +151,9 @@ def export(request: HttpRequest, code: str) -> HttpResponse:
     form = ExportForm(request.GET or None)
     if not form.is_valid():
         return render(request, "insight/export.html", {"form": form, "indicator": indicator})
-    year, policy = form.cleaned_data["year"], form.cleaned_data["policy"]
-    rows = queries.public_table(indicator, year, policy)
+    year = form.cleaned_data["year"]
+    policy = queries.policy_for_year(year).value
+    rows = queries.public_table(indicator, year)
     audit.record(
         AuditAction.EXPORT,
         request=request,

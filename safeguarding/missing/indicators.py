@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from django.db.models import Min
 
 from safeguarding.core import access
-from safeguarding.core.indicators import computed
+from safeguarding.core.indicators import Ratio, computed
 from safeguarding.missing import queries
 from safeguarding.missing.models import Episode
 
@@ -32,19 +32,21 @@ def children_recorded(start: date, end: date) -> int | None:
 
 
 @computed("missing-rhi-offered-72h")
-def interviews_offered_in_72_hours(start: date, end: date) -> float | None:
+def interviews_offered_in_72_hours(start: date, end: date) -> Ratio | None:
     """Returns in the period whose interview was offered within 72 hours, % of returns;
     None for a period without returns."""
     if not _in_use_by(end):
         return None
-    return queries.figures(start, end).offered_in_72_hours_percent
+    f = queries.figures(start, end)
+    return Ratio(f.offered_in_72_hours, f.returns, places=1) if f.returns else None
 
 
 @computed("missing-rhi-completed-72h")
-def interviews_completed_in_72_hours(start: date, end: date) -> float | None:
+def interviews_completed_in_72_hours(start: date, end: date) -> Ratio | None:
     if not _in_use_by(end):
         return None
-    return queries.figures(start, end).completed_in_72_hours_percent
+    f = queries.figures(start, end)
+    return Ratio(f.completed_in_72_hours, f.returns, places=1) if f.returns else None
 
 
 @computed("missing-repeat-children")

@@ -19,6 +19,7 @@ from django.utils import timezone
 from safeguarding.core import audit, refusals, transactions
 from safeguarding.core.disclosure import Policy
 from safeguarding.core.models import AuditAction, User
+from safeguarding.insight import actions as insight_actions
 from safeguarding.reports import blocks, outputs, queries, structure
 from safeguarding.reports.models import (
     AnnualReport,
@@ -107,6 +108,7 @@ def publish(
             report = AnnualReport.objects.select_for_update().get(pk=report.pk)
             if report.is_published:
                 raise Frozen("This report is already published.")
+            insight_actions.fix_year_policy(report.year)
             document = queries.draw_live(report)
             report.snapshot = {
                 "sections": document["sections"],
@@ -183,6 +185,11 @@ def set_disclosure_policy(report: AnnualReport, policy: str) -> AnnualReport:
     report = AnnualReport.objects.select_for_update().get(pk=report.pk)
     if report.is_published:
         raise Frozen("This report is published: how its figures are shown can no longer change.")
+    # One policy per year, for every output of the year (the data set's CSVs too).
+    try:
+        insight_actions.set_year_policy(report.year, policy)
+    except insight_actions.PolicyFixed as fixed:
+        raise Frozen(str(fixed)) from None
     report.disclosure_policy = Policy(policy).value
     report.save(update_fields=["disclosure_policy"])
     return report

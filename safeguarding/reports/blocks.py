@@ -31,7 +31,6 @@ from safeguarding.reports import figures
 from safeguarding.reports.models import (
     AreaFigure,
     ChildDeathCount,
-    DeathCategory,
     FinanceKind,
     FinanceLine,
     YearEntries,
@@ -214,29 +213,27 @@ def finance(year: int) -> Block:
 
 @block("child-deaths")
 def child_deaths(year: int) -> Block:
-    held = {c.category: c for c in ChildDeathCount.objects.filter(year=year)}
+    from safeguarding.reports.publications import COLUMNS, child_deaths_categories, key
+
     drawn: Block = {
         "title": f"Child deaths reviewed in {year_label(year)}, by category",
         "kind": "table",
         "headers": ["Category", "Modifiable factors", "No modifiable factors", "Total"],
         "rows": [],
     }
-    if not held:
+    if not ChildDeathCount.objects.filter(year=year).exists():
         drawn["empty"] = empty_text(year)
         return drawn
-    # Only the categories with reviews: a row of true zeros tells nothing, and hiding
-    # cells in it (secondary suppression) would read as "1 to 5".
-    categories = [
-        c for c in DeathCategory if c in held and held[c].modifiable + held[c].not_modifiable
-    ]
+    # Only the categories with reviews (publications.child_deaths_categories).
+    categories = [c for c, _, _ in child_deaths_categories(year)]
     if not categories:
         drawn["empty"] = f"No child deaths were reviewed in {year_label(year)}."
         return drawn
-    counts = [[held[c].modifiable, held[c].not_modifiable] for c in categories]
-    shown = figures.children_table(counts)
-    for category, cells in zip(categories, shown, strict=False):
-        drawn["rows"].append([f"{category.value}. {category.label}", *cells])
-    drawn["rows"].append(["Total", *shown[-1]])
+    shown = figures.protected(year)
+    for c in [*categories, None]:
+        name = "all" if c is None else c.value
+        cells = [shown.count(key("child-deaths", year, name, k)) for k in (*COLUMNS, "total")]
+        drawn["rows"].append(["Total" if c is None else f"{c.value}. {c.label}", *cells])
     drawn["total"] = True
     drawn["note"] = figures.note("reviews", secondary=True)
     return drawn
@@ -377,26 +374,21 @@ def training_evaluation(year: int) -> Block:
 
 @block("young-carers")
 def young_carers(year: int) -> Block:
-    from safeguarding.young_carers.queries import identification_by_month
+    from safeguarding.reports.publications import key, young_carers_months
 
-    first, last = year_bounds(year)
-    entries = YearEntries.objects.filter(year=year).first()
-    baseline = entries.young_carers_baseline if entries else None
-    start = min(baseline, first) if baseline else first
-    months = identification_by_month(start, last)
-    chosen = [m for m in months if m.month >= first]
-    if baseline is not None:
-        chosen = [
-            m for m in months if m.month.year == baseline.year and m.month.month == baseline.month
-        ] + chosen
-    rows = [[f"{m.month:%B %Y}", figures.children(m.identified)] for m in chosen]
+    shown = figures.protected(year)
+    chosen = young_carers_months(year)
+    rows = [
+        [f"{month:%B %Y}", shown.count(key("young-carers", year, month.isoformat()))]
+        for month, _ in chosen
+    ]
     drawn: Block = {
         "title": "Young carers identified (on the register at the month's end)",
         "kind": "table",
         "headers": ["Month", "Young carers"],
         "rows": rows,
     }
-    if not any(m.identified for m in chosen):
+    if not any(identified for _, identified in chosen):
         drawn["rows"] = []
         drawn["empty"] = empty_text(year)
     return drawn
@@ -405,24 +397,25 @@ def young_carers(year: int) -> Block:
 @block("exploitation")
 def exploitation(year: int) -> Block:
     from safeguarding.exploitation.feeds import LEVELS, TYPES
-    from safeguarding.exploitation.feeds import quarters as exploitation_quarters
+    from safeguarding.reports.publications import key
 
-    table = exploitation_quarters(year)
+    shown = figures.protected(year)
     rows: list[list[str]] = []
     for code, label in TYPES.choices:
         for level in LEVELS:
-            counts = [f.by_type_and_level.get((code, str(level)), 0) for f in table.feeds]
-            if any(counts):
-                rows.append([f"{label}: {level.label}", *(figures.children(n) for n in counts)])
-    rows.append(["Referrals", *(figures.children(f.referrals) for f in table.feeds)])
+            names = [key("exploitation", year, n, code, level) for n in range(1, 5)]
+            if any(shown.value(name) for name in names):
+                rows.append([f"{label}: {level.label}", *map(shown.count, names)])
+    referrals = [key("exploitation", year, n, "referrals") for n in range(1, 5)]
+    rows.append(["Referrals", *map(shown.count, referrals)])
     drawn: Block = {
         "title": "Children assessed at risk of exploitation at each quarter's end",
         "kind": "table",
-        "headers": ["Type and risk", *table.headings],
+        "headers": ["Type and risk", *(label for label, _, _ in quarters(year))],
         "rows": rows,
-        "note": figures.note("children"),
+        "note": figures.note("children", secondary=True),
     }
-    if not any(f.referrals or f.by_type_and_level for f in table.feeds):
+    if len(rows) == 1 and not any(shown.value(name) for name in referrals):
         drawn["rows"] = []
         drawn["empty"] = empty_text(year)
     return drawn
@@ -430,21 +423,18 @@ def exploitation(year: int) -> Block:
 
 @block("missing")
 def missing(year: int) -> Block:
-    from safeguarding.missing.queries import figures as missing_figures
+    from safeguarding.reports.publications import key
 
-    rows = []
-    found = []
-    for label, start, end in quarters(year):
-        f = missing_figures(start, end)
-        found.append(f)
-        rows.append(
-            [
-                label,
-                figures.children(f.episodes),
-                figures.children(f.children_missing),
-                figures.children_rate(f.completed_in_72_hours, f.returns),
-            ]
-        )
+    shown = figures.protected(year)
+    rows = [
+        [
+            label,
+            shown.count(key("missing", year, n, "episodes")),
+            shown.count(key("missing", year, n, "children")),
+            shown.rate(key("missing", year, n, "72-hours-percentage")),
+        ]
+        for n, (label, _, _) in enumerate(quarters(year), 1)
+    ]
     drawn: Block = {
         "title": "Children missing from home or care",
         "kind": "table",
@@ -455,9 +445,9 @@ def missing(year: int) -> Block:
             "Return interviews within 72 hours (%)",
         ],
         "rows": rows,
-        "note": figures.note(percentages=True),
+        "note": figures.note(secondary=True, percentages=True),
     }
-    if not any(f.episodes for f in found):
+    if not any(shown.value(key("missing", year, n, "episodes")) for n in range(1, 5)):
         drawn["rows"] = []
         drawn["empty"] = empty_text(year)
     return drawn
@@ -465,21 +455,14 @@ def missing(year: int) -> Block:
 
 @block("education")
 def education(year: int) -> Block:
-    from safeguarding.education.feeds import feed
+    from safeguarding.reports.publications import key
 
-    rows = []
-    found = []
-    for label, start, end in quarters(year):
-        f = feed(start, end)
-        found.append(f)
-        rows.append(
-            [
-                label,
-                figures.children(f.cme_referred),
-                figures.children(f.cme_open),
-                figures.children(f.ehe_count),
-            ]
-        )
+    shown = figures.protected(year)
+    columns = ("cme-referred", "cme-open", "ehe")
+    rows = [
+        [label, *(shown.count(key("education", year, n, c)) for c in columns)]
+        for n, (label, _, _) in enumerate(quarters(year), 1)
+    ]
     drawn: Block = {
         "title": "Children missing education and electively home educated",
         "kind": "table",
@@ -490,9 +473,9 @@ def education(year: int) -> Block:
             "Home educated at the quarter's end",
         ],
         "rows": rows,
-        "note": figures.note("children"),
+        "note": figures.note("children", secondary=True),
     }
-    if not any(f.cme_referred or f.cme_open or f.ehe_count for f in found):
+    if not any(shown.value(key("education", year, n, c)) for n in range(1, 5) for c in columns):
         drawn["rows"] = []
         drawn["empty"] = empty_text(year)
     return drawn
@@ -505,15 +488,18 @@ CHARTS_PER_PRIORITY = 3
 
 
 def _small(indicator: Any, points: list[Any]) -> bool:
-    """Whether a chart would show a count the policy hides (1 to 5 under DfE): such a
-    chart is withheld."""
-    if not insight_queries.is_count(indicator):
-        return False
-    return any(1 <= p.value <= figures.disclosure.SMALL_UPTO[figures.policy()] for p in points)
+    """Whether a chart would show a figure its year's protection hides (a small count, a
+    count hidden with it, or a rate whose numerator is hidden): such a chart is withheld,
+    and the indicator gives no headline, because a dot or its hover text is the value."""
+    from safeguarding.insight import queries
+
+    return bool(queries.hidden_points(indicator, points))
 
 
 def _chart_dict(indicator: Any, points: list[Any], year: int) -> dict[str, Any]:
-    table = insight_queries.public_table(indicator, year, figures.policy())
+    from safeguarding.insight import queries
+
+    table = queries.public_table(indicator, year)
     item: dict[str, Any] = {
         "title": indicator.title,
         "headers": table[0],
@@ -522,7 +508,10 @@ def _chart_dict(indicator: Any, points: list[Any], year: int) -> dict[str, Any]:
         "note": "",
     }
     if _small(indicator, points):
-        item["note"] = f"The chart is not shown: it would show counts of {figures.small_counts()}."
+        item["note"] = (
+            f"The chart is not shown: it would show counts of {figures.small_counts()}, "
+            "or a figure hidden with them."
+        )
         return item
     target = float(indicator.target) if indicator.target is not None else None
     drawn = insight_queries.chart_of(indicator, points, target)

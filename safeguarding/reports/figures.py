@@ -22,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from safeguarding.core import disclosure
 
@@ -69,6 +70,15 @@ def note(what: str = "", *, secondary: bool = False, percentages: bool = False) 
 def children(value: int | None) -> str:
     """A count of children (or of events about children) on its own."""
     return disclosure.count(value, policy())
+
+
+def protected(year: int) -> Any:
+    """The year's protection (insight.protection): every count of children the report
+    publishes for the year, with the data set's, protected together. Its `count(key)`
+    and `rate(key)` are the figures as published."""
+    from safeguarding.insight import queries
+
+    return queries.year_protection(year)
 
 
 def children_table(rows: Sequence[Sequence[int]]) -> list[list[str]]:

@@ -17,6 +17,7 @@ from safeguarding.core.calendar import year_label
 from safeguarding.core.disclosure import Policy
 from safeguarding.core.models import Partnership, User
 from safeguarding.core.roles import Role
+from safeguarding.insight import queries as insight_queries
 from safeguarding.reports import blocks, figures, text
 from safeguarding.reports.models import (
     AnnualReport,
@@ -92,13 +93,22 @@ def draw_live(
 ) -> dict[str, Any]:
     """The report with today's figures and each section's latest text; `progress` is told
     each block's key as it is drawn."""
+    with insight_queries.protection_batch():
+        return _draw_live(report, progress)
+
+
+def _draw_live(
+    report: AnnualReport, progress: Callable[[str], None] | None = None
+) -> dict[str, Any]:
+    # The year's one policy, the one its data set's CSVs use (insight.queries).
+    policy = insight_queries.policy_for_year(report.year)
     sections = []
     for section in report.sections.prefetch_related("versions"):
         current = section.current
         markdown = current.text if current else ""
         drawn = []
         for spec in section.blocks:
-            with figures.under(report.disclosure_policy):
+            with figures.under(policy):
                 drawn.append(blocks.draw(spec, report.year))
             if progress is not None:
                 progress(spec["block"])

@@ -12,7 +12,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from safeguarding.core import access
-from safeguarding.core.indicators import computed
+from safeguarding.core.indicators import Ratio, computed
 from safeguarding.young_carers import feeds
 from safeguarding.young_carers.models import YoungCarer
 
@@ -34,7 +34,7 @@ def on_register(start: date, end: date) -> int | None:
 
 
 @computed("young-carers-reviewed-in-time")
-def reviewed_in_time(start: date, end: date) -> float | None:
+def reviewed_in_time(start: date, end: date) -> Ratio | None:
     """Reviews due in the period held by their due date, % of reviews due (a review due
     and still not held today counts as due, not in time); None when none fell due."""
     if not _in_use_by(end):
@@ -42,4 +42,4 @@ def reviewed_in_time(start: date, end: date) -> float | None:
     figures = feeds.feed(start, end, today=timezone.localdate())
     if not figures.reviews_due:
         return None
-    return 100 * figures.reviewed_in_time / figures.reviews_due
+    return Ratio(figures.reviewed_in_time, figures.reviews_due)

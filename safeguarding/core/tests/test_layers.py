@@ -228,6 +228,12 @@ NOT_DURABLE = {
     "exploitation/actions.py:build_agenda": (
         "called inside schedule_meeting's transaction, never on its own"
     ),
+    "insight/actions.py:set_year_policy": (
+        "called inside the report's choice of policy, in its transaction, never on its own"
+    ),
+    "insight/actions.py:fix_year_policy": (
+        "called inside the report's publishing, in its transaction, never on its own"
+    ),
     "missing/actions.py:mark_notice_read": "one UPDATE of one notice, atomic by itself",
     "training/actions.py:confirm_email": "one UPDATE of one learner, atomic by itself",
     "training/actions.py:send_reminders": (

@@ -70,6 +70,7 @@ ENTRIES: Entries = {
     "insight:spotlight_edit": (spotlight, expect(officer=OK)),
     "insight:comparators": (lambda w: {}, expect(officer=OK)),
     "insight:late": (lambda w: {}, expect(officer=OK)),
+    "insight:disclosure_audit": (lambda w: {}, expect(officer=OK)),
     "insight:submissions": (lambda w: {}, expect(data_officer=OK)),
     "insight:upload": (lambda w: {}, expect(data_officer=OK)),
     "insight:submit": (commentary, expect(data_officer=OK)),

@@ -294,8 +294,10 @@ def test_the_missing_indicators_count_each_period_and_nothing_before_the_first_e
     assert functions["missing-repeat-children"](*march) == 1
     assert functions["missing-episodes-recorded"](date(2025, 2, 1), date(2025, 2, 28)) is None
     quarter = (date(2025, 1, 1), date(2025, 3, 31))
-    assert functions["missing-rhi-offered-72h"](*quarter) == 100.0
-    assert functions["missing-rhi-completed-72h"](*quarter) == 0.0
+    assert (
+        functions["missing-rhi-offered-72h"](*quarter).value == 100.0
+    )  # kept with its counts: 1 of 1
+    assert functions["missing-rhi-completed-72h"](*quarter).value == 0.0
     assert functions["missing-rhi-offered-72h"](date(2025, 4, 1), date(2025, 6, 30)) is None
     assert functions["missing-episodes-recorded"](date(2025, 4, 1), date(2025, 4, 30)) == 0
 

@@ -91,12 +91,13 @@ def test_small_counts_of_children_are_hidden_with_secondary_suppression(
 ) -> None:
     deaths = blocks.draw({"block": "child-deaths"}, 2024)
     # Category 5: 0 and 9; category 8: 2 and 7. The 2 is hidden, and so is its column's
-    # total (2); then enough partners that neither can be worked out from the rest. The
-    # categories with no reviews are left out.
+    # total (2, since the 0 above it is shown); then the fewest partners that leave
+    # neither within less than 1 to 5 of the rest: category 8's total and the grand total
+    # (docs/decisions/0068). The categories with no reviews are left out.
     assert deaths["rows"] == [
-        ["5. Acute medical or surgical condition", "c", "c", "9"],
-        ["8. Perinatal or neonatal event", "c", "c", "9"],
-        ["Total", "c", "c", "18"],
+        ["5. Acute medical or surgical condition", "0", "9", "9"],
+        ["8. Perinatal or neonatal event", "c", "7", "c"],
+        ["Total", "c", "16", "c"],
     ]
 
 
@@ -119,8 +120,9 @@ def test_under_the_nhs_rule_one_to_seven_are_hidden_and_other_counts_rounded(
     assert "1 to 7 are shown as *" in document["disclosure"]
     word = Document(io.BytesIO(outputs.docx(document)))
     assert document["disclosure"] in [p.text for p in word.paragraphs]
-    # The report's rule is the report's own: a block drawn on its own keeps the default.
-    assert blocks.draw({"block": "child-deaths"}, 2024)["rows"][1][1] == "c"
+    # One rule per year (docs/decisions/0068): the year's data set and any block of it
+    # drawn on its own follow it too.
+    assert blocks.draw({"block": "child-deaths"}, 2024)["rows"][1][1] == "*"
 
 
 def test_a_published_report_keeps_the_rule_it_was_published_under(
