@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import transaction
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 from safeguarding.conftest import World
 from safeguarding.core.public import PUBLIC_PAGES
 from safeguarding.core.tests.matrix import OK, USERS
+from safeguarding.core.tests.savepoints import undo_savepoint
 from safeguarding.core.tests.test_view_access_matrix import (  # noqa: F401 - a fixture
     MATRIX,
     matrix_world,
@@ -77,7 +77,7 @@ def undone() -> Iterator[None]:
     """What a page's URL builder makes is undone after its request, so the next page's
     builder starts from the same world."""
     try:
-        with transaction.atomic():
+        with undo_savepoint():
             yield
             raise _Undo
     except _Undo:
