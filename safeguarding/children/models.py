@@ -1,7 +1,7 @@
 """The child index: one child, and what each agency holds about them.
 
 Every model here is child-level: it is read and changed only through the helper family
-in core/access.py (a test in core/tests/test_access_boundary.py enforces it). The child
+in core/access/ (a test in core/tests/test_access_boundary.py enforces it). The child
 index issue adds linkage, chronology and imports on top of these.
 """
 

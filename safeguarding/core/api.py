@@ -20,7 +20,7 @@ SchemaFunction = Callable[[], dict[str, Any]]
 
 
 class SchemaRegistry:
-    """Schemas of the API document (children/openapi.py) that other apps describe: the
+    """Schemas of the API document (children/openapi/) that other apps describe: the
     exploitation flag register's item is exploitation's (its home.py registers it), so
     that the child index names no app above it (decision 0062)."""
 

@@ -12,6 +12,7 @@ places, so that the order stays what it was when core called each app by name:
 | 10    | Children (children)  | Children (children)                    |
 | 20    | Partnership (core)   | The partnership (core)                 |
 | 30    | Users (core)         | People (core)                          |
+| 35    |                      | Sign-in (sso)                          |
 | 40    | Audit (core)         | Information governance (core)          |
 | 50    | Linkage, Imports     | Linkage (children)                     |
 |       | (children)           |                                        |

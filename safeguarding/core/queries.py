@@ -1,4 +1,4 @@
-"""Reads of the core app. Child-level reads live in core/access.py."""
+"""Reads of the core app. Child-level reads live in core/access/."""
 
 from __future__ import annotations
 

@@ -35,7 +35,7 @@ class Role(models.TextChoices):
 
 
 # Roles whose holders work with children by name. Only they can ever see an
-# identifiable child record, and only under the involvement rule (core/access.py).
+# identifiable child record, and only under the involvement rule (core/access/).
 CASEWORK_ROLES = frozenset({Role.PRACTITIONER, Role.PANEL_MEMBER, Role.DSL})
 
 # Roles that may open a record by break-glass, giving a reason that is reviewed later.

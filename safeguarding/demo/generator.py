@@ -13,7 +13,7 @@ what earlier steps made on the context (`ctx.agencies["LA"]`, `ctx.users["office
 `ctx.children`, ...), puts what later steps need there too (`ctx.objects` takes anything
 else, by name), and reports what it made with `ctx.count("label", n)`.
 
-Child-level rows are made only through `ctx.system`, a `SystemAccess` (core/access.py):
+Child-level rows are made only through `ctx.system`, a `SystemAccess` (core/access/):
 `ctx.system.children().bulk_create([...])`, never the models' own managers.
 
 The children arrive as in a real partnership: "children" makes a population of about
@@ -38,7 +38,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
-from zoneinfo import ZoneInfo
 
 from django.db.models import Exists, OuterRef, Q
 
@@ -73,9 +72,9 @@ from safeguarding.demo.partnership import (
 
 if TYPE_CHECKING:
     pass
+from safeguarding.core.calendar import LONDON
 from safeguarding.demo.registry import PURPOSE, DemoContext, clearer, digest_rows, step
 
-LONDON = ZoneInfo("Europe/London")
 # The demo's window of activity is three financial years, 1 April 2023 to 31 March 2026
 # (WINDOW_START, WINDOW_END); children are aged 0 to 17 on AGE_ON, its last day.
 

@@ -2,7 +2,7 @@
 persistent and severe absence.
 
 The case, check, EHE and absence models are child-level: read and changed only through
-the helpers in core/access.py ("Education and young carers"). The agency holding a CME
+the access helpers (core/access/). The agency holding a CME
 case or an EHE record (the local authority's education service) is involved with the
 child (rule (a)), registered in apps.py. `Population` and `AbsenceImport` name no child.
 """

@@ -18,7 +18,15 @@ from safeguarding.core.calendar import year_label
 from safeguarding.core.decorators import role_required
 from safeguarding.core.exports import csv_response
 from safeguarding.core.models import AuditAction
-from safeguarding.insight import actions, chart, queries, spc, workbook
+from safeguarding.insight import (
+    actions,
+    chart,
+    comparator_actions,
+    expected_values,
+    queries,
+    spc,
+    workbook,
+)
 from safeguarding.insight.actions import Refused
 from safeguarding.insight.forms import (
     CommentaryForm,
@@ -222,7 +230,7 @@ def comparators(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             text = form.cleaned_data["file"].read().decode("utf-8-sig")
-            count = actions.import_comparators(request, text)
+            count = comparator_actions.import_comparators(request, text)
         except UnicodeDecodeError:
             problems = [actions.Problem("The file is not UTF-8 text (CSV).")]
         except Refused as refused:
@@ -240,7 +248,9 @@ def comparators(request: HttpRequest) -> HttpResponse:
 def late(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     expected = [
-        e for e in queries.expected_values(None, today, periods_back=6) if e.status != "received"
+        e
+        for e in expected_values.expected_values(None, today, periods_back=6)
+        if e.status != "received"
     ]
     return render(request, "insight/late.html", {"expected": expected})
 
@@ -250,7 +260,7 @@ def submissions(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     if user.agency is None:
         raise PermissionDenied("Only a member of an agency sends its values.")
-    expected = queries.expected_values(user.agency, timezone.localdate())
+    expected = expected_values.expected_values(user.agency, timezone.localdate())
     templates = _template_periods()
     return render(
         request,

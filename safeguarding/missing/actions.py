@@ -1,6 +1,6 @@
 """Every change of state of the missing tracker, each in one transaction.
 
-Child-level rows are saved through core/access.py's "Missing children" helpers, which
+Child-level rows are saved through the access helpers (core/access/, missing/access.py), which
 check that the user was granted the child and write the audit entry.
 """
 

@@ -1,7 +1,7 @@
 """Missing from home and care: episodes, return home interviews, profiles, school notices.
 
 Every model here names a child, so each is child-level (`ChildLevel`): read and changed
-only through the "Missing children" helpers at the end of core/access.py.
+only through the access helpers (core/access/, missing/access.py).
 """
 
 from __future__ import annotations

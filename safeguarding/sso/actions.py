@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from safeguarding.core import audit
+from safeguarding.core import audit, transactions
 from safeguarding.core.actions import end_all_sessions
 from safeguarding.core.models import AuditAction, User
 from safeguarding.sso import queries, sealing
@@ -20,7 +19,7 @@ ROUTE = "single sign-on"
 
 def save_provider(request: HttpRequest, form: Any) -> IdentityProvider:
     """Save the system admin's form; a secret typed in is sealed, an empty one kept."""
-    with transaction.atomic():
+    with transactions.action():
         idp: IdentityProvider = form.save(commit=False)
         created = idp.pk is None
         if created:
@@ -46,7 +45,7 @@ def save_provider(request: HttpRequest, form: Any) -> IdentityProvider:
 
 def set_account_creation(request: HttpRequest, idp: IdentityProvider, allowed: bool) -> None:
     """The agency admin's own choice: may a first sign-in create an account (never a role)."""
-    with transaction.atomic():
+    with transactions.action():
         idp.allow_account_creation = allowed
         idp.save(update_fields=["allow_account_creation", "changed_at"])
         audit.record(
@@ -86,7 +85,7 @@ def record_refusal(
 def create_account(request: HttpRequest, idp: IdentityProvider, email: str, name: str) -> User:
     """A first sign-in, where the agency allowed it: an account of that agency, no role,
     no usable password."""
-    with transaction.atomic():
+    with transactions.action():
         user = User.objects.create_user(
             email=email, password=None, full_name=name[:200] or email, agency=idp.agency
         )
@@ -109,7 +108,7 @@ def disable_leavers(now: Any = None) -> list[DisabledLeaver]:
     for idp in queries.providers().filter(enabled=True):
         cutoff = now - timedelta(days=idp.leaver_days)
         for link in queries.stale_links(idp, cutoff):
-            with transaction.atomic():
+            with transactions.action():
                 user = link.user
                 user.is_active = False
                 user.save(update_fields=["is_active"])

@@ -17,6 +17,7 @@ from allauth.socialaccount.models import SocialApp, SocialLogin
 from django.http import HttpRequest
 from django.shortcuts import render
 
+from safeguarding.core import refusals
 from safeguarding.core.auth import MFA_BY_PROVIDER_SESSION_KEY
 from safeguarding.core.models import User
 from safeguarding.sso import actions, queries
@@ -35,7 +36,11 @@ REFUSALS = {
 }
 
 
-class Refused(Exception):
+class SignInRefused(refusals.Refused):
+    """The provider's answer does not let this person into the hub; `reason` says why."""
+
+    code = "sso.sign_in_refused"
+
     def __init__(self, reason: str, email: str = "", user: User | None = None) -> None:
         super().__init__(reason)
         self.reason, self.email, self.user = reason, email, user
@@ -53,28 +58,28 @@ def match(
 ) -> tuple[User, bool]:
     """The hub account this sign-in is for, and whether the provider vouched for MFA."""
     if idp is None or not idp.enabled or not idp.agency.is_active:
-        raise Refused("provider_unknown")
+        raise SignInRefused("provider_unknown")
     id_token, claims = claims_of(sociallogin)
     email = str(claims.get("email") or "").strip().lower()
     if not email:
-        raise Refused("no_email")
+        raise SignInRefused("no_email")
     if claims.get("email_verified") is not True:
-        raise Refused("email_not_verified", email)
+        raise SignInRefused("email_not_verified", email)
     if not idp.allows_email(email):
-        raise Refused("domain_not_allowed", email)
+        raise SignInRefused("domain_not_allowed", email)
     # By the provider's subject once linked, by verified email the first time; never by name.
     user: User | None = sociallogin.user if sociallogin.is_existing else None
     if user is not None and user.email.lower() != email:
-        raise Refused("email_changed", email, user)
+        raise SignInRefused("email_changed", email, user)
     user = user or queries.user_by_email(email)
     if user is None:
         if not idp.allow_account_creation:
-            raise Refused("no_account", email)
+            raise SignInRefused("no_account", email)
         user = actions.create_account(request, idp, email, str(claims.get("name") or ""))
     if user.agency_id != idp.agency_id:
-        raise Refused("other_agency", email, user)
+        raise SignInRefused("other_agency", email, user)
     if not user.is_active:
-        raise Refused("account_disabled", email, user)
+        raise SignInRefused("account_disabled", email, user)
     return user, idp.asserts_mfa(id_token)
 
 
@@ -96,7 +101,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         idp = queries.provider_by_slug(slug)
         try:
             user, vouched = match(request, idp, sociallogin)
-        except Refused as refusal:
+        except SignInRefused as refusal:
             actions.record_refusal(
                 request,
                 reason=refusal.reason,

@@ -1,7 +1,7 @@
 """The young carers register: who was identified, for whom they care, how they are supported.
 
 Every model here is child-level (it names a child): read and changed only through the
-helpers in core/access.py ("Education and young carers"). The agency that holds a
+helpers in core/access/ ("Education and young carers"). The agency that holds a
 registration is involved with the child (rule (a)), registered in apps.py.
 """
 

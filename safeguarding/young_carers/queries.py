@@ -1,4 +1,4 @@
-"""Reads of the young carers register, always through core/access.py."""
+"""Reads of the young carers register, always through core/access/."""
 
 from __future__ import annotations
 

@@ -6,11 +6,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from operator import mul
-from zoneinfo import ZoneInfo
 
 from safeguarding.children.dates import DateReading, Order, read_date, settle_order
 from safeguarding.children.models import Sex
 from safeguarding.core import identifiers
+from safeguarding.core.calendar import LONDON
 
 # A source record is of a child or young person: the index holds nobody aged 26 or more
 # (care leavers and young adult carers are supported up to 25).
@@ -18,8 +18,6 @@ OLDEST_AGE = 26
 EARLIEST_EVENT = dt.date(1950, 1, 1)
 # How far in the future an event may be dated, for clocks that disagree.
 CLOCK_SKEW = dt.timedelta(minutes=10)
-LONDON = ZoneInfo("Europe/London")
-
 
 SEX_VALUES = {
     "f": Sex.FEMALE.value,

@@ -49,7 +49,7 @@ from safeguarding.children.models import (
     LinkCandidate,
     SourceRecord,
 )
-from safeguarding.core import audit
+from safeguarding.core import audit, refusals
 from safeguarding.core.access import SystemAccess
 from safeguarding.core.models import Agency, AuditAction
 
@@ -62,8 +62,10 @@ CHUNK = 5000
 ChildFields = Callable[[], dict[str, Any]]
 
 
-class LinkageError(Exception):
+class LinkageError(refusals.Refused):
     """Linkage cannot do what was asked; the message says why, for the person who asked."""
+
+    code = "children.linkage_refused"
 
 
 # --- The model ------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from safeguarding.children.models import Child
-from safeguarding.core import audit
+from safeguarding.core import audit, refusals
 from safeguarding.core.access.rules import (
     _casework_user,
     _parse_public_id,
@@ -43,8 +43,10 @@ def check_may_break_glass(user: User | AnonymousUser) -> User:
     return worker
 
 
-class BreakGlassRefused(Exception):
-    pass
+class BreakGlassRefused(refusals.Refused):
+    """The brake stopped a break-glass: the message says why."""
+
+    code = "core.break_glass_refused"
 
 
 def break_glass(

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from safeguarding.children.models import Child, SourceRecord
+from safeguarding.core import refusals
 from safeguarding.core.access.rules import (
     ChildAccess,
     Grounds,
@@ -19,8 +20,10 @@ from safeguarding.core.access.rules import (
 )
 
 
-class RecordIdTaken(Exception):
+class RecordIdTaken(refusals.Refused):
     """The user's agency already holds a record under the id typed: nothing was saved."""
+
+    code = "core.record_id_taken"
 
 
 # How a record typed by a practitioner came to its child (SourceRecord.link_method).

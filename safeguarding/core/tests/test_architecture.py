@@ -47,6 +47,7 @@ APPS = (
     "insight",
     "training",
     "reports",
+    "sso",
     "demo",
 )
 CORE, DEMO = "core", "demo"

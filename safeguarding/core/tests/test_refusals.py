@@ -24,10 +24,6 @@ SKIPPED_PARTS = {"tests", "migrations", "settings", "wsgi", "manage", "conftest"
 FAILURES = {
     "safeguarding.reports.actions.PublishFailed": "the report's files could not be built",
 }
-# Refusals in core/access.py, which h1 is turning into the package core/access/ (issue
-# 21): they become Refused (core.break_glass_refused, core.read_only_grounds,
-# core.record_id_taken) there; remove this entry when they do.
-PENDING_IN_CORE_ACCESS = {"safeguarding.core.access.BreakGlassRefused"}
 
 
 def project_modules() -> list[str]:
@@ -51,7 +47,7 @@ def defined_exceptions(module_name: str) -> list[type[BaseException]]:
 
 def should_be_refused(cls: type[BaseException]) -> bool:
     name = f"{cls.__module__}.{cls.__qualname__}"
-    if name in FAILURES or name in PENDING_IN_CORE_ACCESS:
+    if name in FAILURES:
         return False
     return cls.__name__.endswith("Refused") or cls.__module__.split(".")[-1] == "actions"
 

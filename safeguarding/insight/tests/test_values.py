@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from safeguarding.conftest import World
 from safeguarding.core.models import ApiToken, AuditEntry
 from safeguarding.core.tokens import TOKEN_SCHEME, token_hash
-from safeguarding.insight import actions, workbook
+from safeguarding.insight import actions, comparator_actions, workbook
 from safeguarding.insight.actions import Refused, Value
 from safeguarding.insight.models import Comparator, Correction, Indicator, Reminder, Submission
 from safeguarding.insight.periods import Frequency, Period
@@ -289,11 +289,11 @@ def test_the_api_turns_away_a_request_without_a_token(world: World) -> None:
 
 def test_comparators_load_from_csv_all_or_nothing(world: World, rhi: Indicator) -> None:
     good = "indicator,comparator,year,value,source\nrhi-72-hours,england,2023/24,63,DfE\n"
-    assert actions.import_comparators(None, good) == 1
+    assert comparator_actions.import_comparators(None, good) == 1
     assert Comparator.objects.get().value == Decimal("63")
     bad = good + "rhi-72-hours,moon,2024,x,\n"
     with pytest.raises(Refused) as refused:
-        actions.import_comparators(None, bad)
+        comparator_actions.import_comparators(None, bad)
     assert {p.column for p in refused.value.problems} == {"comparator", "value"}
     assert Comparator.objects.count() == 1
 

@@ -159,3 +159,19 @@ def test_the_sign_in_pages_policy_lets_its_forms_go_on_to_the_providers_only(
     assert form_action.split()[1:] == ["'self'", "https://login.example"]
     other = Client().get("/accounts/password/reset/")["Content-Security-Policy"]
     assert "login.example" not in other
+
+
+def test_the_home_page_leads_each_admin_to_their_sign_in_page_and_no_one_else(
+    world: World, client_for: object
+) -> None:
+    pages = {
+        name: client_for(name).get("/").content.decode()  # type: ignore[operator]
+        for name in ("sysadmin", "agency_admin", "involved")
+    }
+    assert "/sign-in/providers/" in pages["sysadmin"]
+    assert "/sign-in/agency/" in pages["agency_admin"]
+    assert "/sign-in/providers/" not in pages["agency_admin"]
+    assert "/sign-in/" not in pages["involved"]
+    # Each link found is a page its user may open.
+    assert client_for("agency_admin").get("/sign-in/agency/").status_code == 200  # type: ignore[operator]
+    assert client_for("sysadmin").get("/sign-in/providers/").status_code == 200  # type: ignore[operator]
