@@ -20,6 +20,12 @@ PUBLIC_PAGES: dict[str, str] = {
     "account_inactive": "says that the account is disabled",
     "account_email_verification_sent": "allauth's; addresses are not verified by email here",
     "account_confirm_email": "allauth's; addresses are not verified by email here",
+    # Single sign-on with an agency's own identity provider (decision 0066): allauth's
+    # pages that start a sign-in at the provider and take its answer back.
+    "openid_connect_login": "starts a sign-in at an agency's provider",
+    "openid_connect_callback": "the provider's answer to a sign-in",
+    "socialaccount_login_cancelled": "a sign-in cancelled at the provider",
+    "socialaccount_login_error": "a sign-in the provider's answer did not allow",
     # The published annual report, for the public.
     "reports:index": "the published reports (drafts only for the partnership's staff)",
     "reports:report": "a published report (a draft is a 404)",
