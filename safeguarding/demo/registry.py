@@ -142,6 +142,9 @@ RowsFunction = Callable[[], Iterable[Iterable[Any]]]
 class Step:
     name: str
     func: StepFunction
+    # The module that registered the step: its place in the order (core steps first) stays
+    # with the step when its function is swapped (a test stopping the run at a step).
+    module: str = ""
 
     def run(self, ctx: DemoContext) -> None:
         ctx.reseed(self.name)
@@ -159,7 +162,7 @@ def _register(registry: list[Step], name: str, func: StepFunction) -> None:
         if existing.name == name:
             existing.func = func
             return
-    registry.append(Step(name, func))
+    registry.append(Step(name, func, func.__module__))
 
 
 def step(name: str) -> Callable[[StepFunction], StepFunction]:
@@ -208,7 +211,7 @@ def _core_first(registry: list[Step]) -> list[Step]:
     """The core steps first, in CORE_MODULES' order, then the apps' as they registered,
     whichever module happened to be imported first."""
     core = {module: place for place, module in enumerate(CORE_MODULES)}
-    return sorted(registry, key=lambda s: core.get(s.func.__module__, len(core)))
+    return sorted(registry, key=lambda s: core.get(s.module, len(core)))
 
 
 def registered_steps() -> list[Step]:

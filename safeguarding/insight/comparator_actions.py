@@ -5,57 +5,19 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
 
 from django.http import HttpRequest
 
-from safeguarding.core import audit, refusals, transactions
+from safeguarding.core import audit, transactions
 from safeguarding.core.models import AuditAction, User
-from safeguarding.insight.actions import parse_decimal
+from safeguarding.insight.actions import Problem, Refused, parse_decimal
 from safeguarding.insight.models import (
     Comparator,
     ComparatorKind,
     Indicator,
     as_decimal,
 )
-
-CATALOGUE_PATH = Path(__file__).resolve().parent / "data" / "indicators.json"
-MAX_VALUE = Decimal("999999999")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a value, where it is: a row and column of a file, or a field."""
-
-    reason: str
-    row: int | None = None
-    column: str = ""
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "reason": self.reason}
-
-
-class Refused(refusals.Refused):
-    """Nothing was saved; `problems` says why."""
-
-    code = "insight.refused"
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("; ".join(p.reason for p in problems))
-        self.problems = problems
-
-
-@dataclass
-class Value:
-    """A value as sent, before it is checked."""
-
-    value: Decimal | None
-    numerator: int | None = None
-    denominator: int | None = None
-
 
 # Comparators.
 
