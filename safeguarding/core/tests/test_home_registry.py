@@ -32,6 +32,7 @@ def test_a_user_with_every_role_sees_every_app_in_the_fixed_order() -> None:
         "Children",
         "The partnership",
         "People",
+        "Sign-in",
         "Information governance",
         "Linkage",
         "Your agency's extracts",
