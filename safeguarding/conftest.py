@@ -22,6 +22,7 @@ from typing import Any, cast
 
 import pytest
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from safeguarding.core.models import AgencyKind, Panel, Partnership
 from safeguarding.core.roles import Role
@@ -34,6 +35,11 @@ from safeguarding.core.tests.factories import (
     SourceRecordFactory,
     UserFactory,
 )
+
+# Tests assert behaviour, never speed (speed is measured in bench/): no Hypothesis deadline,
+# which on a loaded machine fails a correct example for being slow.
+hypothesis_settings.register_profile("hub", deadline=None)
+hypothesis_settings.load_profile("hub")
 
 FIXED_USERS = ("involved", "other_agency", "panel_member", "analyst", "anonymous")
 
